@@ -1,0 +1,26 @@
+// Package sfsim simulates the REST API of a Salesforce org: the OAuth token
+// endpoint (JWT bearer and client credentials flows), SOQL queries with paging,
+// sObject reads and writes, API usage accounting and Salesforce's error bodies.
+// It holds its records in memory and ships a deterministic demo data set.
+//
+// The Salesforce adapter is tested against it, and the demo runs on it, because no
+// real org is reachable. Its wire format follows shared/salesforce-api.md, errors
+// included, so that the adapter meets the same answers it would meet in production.
+//
+// A test starts it behind httptest and tells it the URL it is served at, which is
+// the instance_url it hands out:
+//
+//	key := sfsim.NewTestKey()
+//	srv := sfsim.New(sfsim.Options{
+//		ConsumerKey: "test-consumer-key",
+//		Username:    sfsim.DemoUsername,
+//		PublicKey:   &key.PublicKey,
+//		Data:        sfsim.DemoData(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)),
+//	})
+//	ts := httptest.NewServer(srv)
+//	defer ts.Close()
+//	srv.SetURL(ts.URL)
+//
+// Faults (expired sessions, a spent API allocation, latency, 5xx answers, broken
+// bodies) are injected with Server.Inject so that tests can exercise failure paths.
+package sfsim

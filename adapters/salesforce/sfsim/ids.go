@@ -1,0 +1,99 @@
+package sfsim
+
+import (
+	"fmt"
+	"strings"
+)
+
+// checksumAlphabet maps the 5-bit case pattern of a block of an id to a character.
+const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+// base62 is the alphabet of id characters, in the order the counter of a new id
+// runs through them.
+const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// Key prefixes of the simulated objects, and of query locators.
+const (
+	prefixAccount     = "001"
+	prefixContact     = "003"
+	prefixUser        = "005"
+	prefixOpportunity = "006"
+	prefixOrg         = "00D"
+	prefixTask        = "00T"
+	prefixCase        = "500"
+	prefixLocator     = "01g"
+)
+
+// To18 returns the 18-character form of a 15-character id: the id followed by a
+// checksum of its letter case, so that ids stay distinct where case is lost. An
+// 18-character id is returned with its checksum recomputed. Anything else is
+// returned as it is; use validID first.
+func To18(id string) string {
+	if len(id) != 15 && len(id) != 18 {
+		return id
+	}
+	id15 := id[:15]
+	var out [3]byte
+	for block := 0; block < 3; block++ {
+		n := 0
+		for i := 0; i < 5; i++ {
+			if c := id15[block*5+i]; 'A' <= c && c <= 'Z' {
+				n |= 1 << i
+			}
+		}
+		out[block] = checksumAlphabet[n]
+	}
+	return id15 + string(out[:])
+}
+
+// validID reports whether s is a well-formed id: 15 base-62 characters, or 18 whose
+// last three are the checksum of the first 15. The checksum is compared without
+// regard to case because tools that lose case are why it exists.
+func validID(s string) bool {
+	if len(s) != 15 && len(s) != 18 {
+		return false
+	}
+	for i := 0; i < 15; i++ {
+		if strings.IndexByte(base62, s[i]) < 0 {
+			return false
+		}
+	}
+	return len(s) == 15 || strings.EqualFold(To18(s)[15:], s[15:])
+}
+
+// normalizeID returns the 18-character form of a well-formed id, and false for
+// anything else.
+func normalizeID(s string) (string, bool) {
+	if !validID(s) {
+		return "", false
+	}
+	return To18(s), true
+}
+
+// idSequence hands out ids for one key prefix: prefix, a pod-like "Dn0000" and a
+// base-62 counter, the way a real org's ids share a long common stem.
+type idSequence struct {
+	prefix string
+	next   uint64
+}
+
+// id15 formats the n-th id of the sequence.
+func (q *idSequence) id15(n uint64) string {
+	var digits [6]byte
+	for i := len(digits) - 1; i >= 0; i-- {
+		digits[i] = base62[n%62]
+		n /= 62
+	}
+	return fmt.Sprintf("%sDn0000%s", q.prefix, digits[:])
+}
+
+// take returns the next id for which taken is false, in 18-character form.
+func (q *idSequence) take(taken func(string) bool) string {
+	for {
+		q.next++
+		id := To18(q.id15(q.next))
+		if !taken(id) {
+			return id
+		}
+	}
+}

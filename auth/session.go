@@ -1,0 +1,257 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/atrium-dev/atrium/store"
+)
+
+// Cookie names. The session cookie holds only a random session id; everything
+// else about the session lives in the store.
+const (
+	SessionCookie = "atrium_session"
+	LoginCookie   = "atrium_login"
+	sessionIDKey  = "sid"
+	loginTTL      = 10 * time.Minute
+)
+
+// Errors of the login callback, each with a message a user can act on.
+var (
+	ErrLoginExpired = errors.New("this sign-in attempt has expired or was started in another browser: start again")
+	ErrLoginDenied  = errors.New("the identity provider did not sign you in")
+)
+
+// Session is a signed-in user's session as a request sees it.
+type Session struct {
+	ID        string
+	Principal Principal
+	CSRFToken string
+	ExpiresAt time.Time
+	idToken   string
+}
+
+// ManagerConfig configures sessions.
+type ManagerConfig struct {
+	Store store.Store
+	RP    *RP
+	// HashKey signs the cookies (at least 32 random bytes).
+	HashKey []byte
+	TTL     time.Duration
+	// Secure marks cookies Secure; set it whenever the public URL is https.
+	Secure bool
+	// PostLogoutURL is where the identity provider sends the browser after logout.
+	PostLogoutURL string
+	Logger        *slog.Logger
+	Now           func() time.Time
+}
+
+// Manager runs the login flow and keeps sessions.
+type Manager struct {
+	cfg     ManagerConfig
+	cookies *sessions.CookieStore
+}
+
+// NewManager returns a session manager.
+func NewManager(cfg ManagerConfig) (*Manager, error) {
+	if len(cfg.HashKey) < 32 {
+		return nil, errors.New("auth: the cookie signing key must have at least 32 bytes")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cs := sessions.NewCookieStore(cfg.HashKey)
+	cs.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(cfg.TTL.Seconds()),
+		HttpOnly: true,
+		Secure:   cfg.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+	cs.MaxAge(int(cfg.TTL.Seconds()))
+	return &Manager{cfg: cfg, cookies: cs}, nil
+}
+
+// Current returns the request's session. A missing, tampered or expired cookie,
+// or a session that the store no longer has, all mean: signed out.
+func (m *Manager) Current(r *http.Request) (Session, bool) {
+	c, err := m.cookies.Get(r, SessionCookie)
+	if err != nil || c.IsNew {
+		return Session{}, false
+	}
+	id, _ := c.Values[sessionIDKey].(string)
+	if id == "" {
+		return Session{}, false
+	}
+	rec, err := m.cfg.Store.Session(r.Context(), id, m.cfg.Now())
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			m.cfg.Logger.ErrorContext(r.Context(), "read session", "err", err)
+		}
+		return Session{}, false
+	}
+	return Session{
+		ID:        id,
+		Principal: Principal{Subject: rec.Subject, Email: rec.Email, Name: rec.Name, Groups: rec.Groups},
+		CSRFToken: rec.CSRFToken,
+		ExpiresAt: rec.ExpiresAt,
+		idToken:   rec.IDToken,
+	}, true
+}
+
+// BeginLogin records a login attempt and returns the provider URL to redirect to.
+func (m *Manager) BeginLogin(w http.ResponseWriter, r *http.Request, returnTo string) (string, error) {
+	if !m.cfg.RP.Ready() {
+		return "", ErrProviderUnavailable
+	}
+	binding := rand.Text()
+	l := store.Login{
+		State:     rand.Text(),
+		Binding:   store.Hash(binding),
+		Nonce:     rand.Text(),
+		Verifier:  rand.Text() + rand.Text(), // 52 characters: RFC 7636 wants 43 to 128
+		ReturnTo:  SafeReturnTo(returnTo),
+		ExpiresAt: m.cfg.Now().Add(loginTTL),
+	}
+	target, err := m.cfg.RP.AuthCodeURL(l.State, l.Nonce, l.Verifier)
+	if err != nil {
+		return "", err
+	}
+	if err := m.cfg.Store.SaveLogin(r.Context(), l); err != nil {
+		return "", err
+	}
+	http.SetCookie(w, m.loginCookie(binding, int(loginTTL.Seconds())))
+	return target, nil
+}
+
+func (m *Manager) loginCookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: LoginCookie, Value: value, Path: "/auth/", MaxAge: maxAge,
+		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// FinishLogin handles the provider's redirect back: it checks state and the
+// browser binding, exchanges the code, verifies the ID token and starts a fresh
+// session. It returns the local path to continue to.
+func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, error) {
+	q := r.URL.Query()
+	http.SetCookie(w, m.loginCookie("", -1))
+	if e := q.Get("error"); e != "" {
+		return "", fmt.Errorf("%w (%s: %s)", ErrLoginDenied, e, q.Get("error_description"))
+	}
+	binding, err := r.Cookie(LoginCookie)
+	if err != nil || q.Get("state") == "" {
+		return "", ErrLoginExpired
+	}
+	l, err := m.cfg.Store.TakeLogin(r.Context(), q.Get("state"), m.cfg.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", ErrLoginExpired
+	}
+	if err != nil {
+		return "", err
+	}
+	if subtle.ConstantTimeCompare([]byte(l.Binding), []byte(store.Hash(binding.Value))) != 1 {
+		return "", ErrLoginExpired
+	}
+	id, err := m.cfg.RP.Exchange(r.Context(), q.Get("code"), l.Verifier, l.Nonce)
+	if err != nil {
+		return "", err
+	}
+	// A fresh id at every login: an id planted before login is never promoted.
+	if old, ok := m.Current(r); ok {
+		_ = m.cfg.Store.DeleteSession(r.Context(), old.ID)
+	}
+	sid := rand.Text() + rand.Text()
+	now := m.cfg.Now()
+	rec := store.Session{
+		Subject: id.Principal.Subject, Email: id.Principal.Email, Name: id.Principal.Name,
+		Groups: id.Principal.Groups, IDToken: id.RawIDToken, CSRFToken: rand.Text(),
+		CreatedAt: now, ExpiresAt: now.Add(m.cfg.TTL), TokenExpiry: id.TokenExpiry,
+	}
+	if err := m.cfg.Store.CreateSession(r.Context(), sid, rec); err != nil {
+		return "", err
+	}
+	c := sessions.NewSession(m.cookies, SessionCookie)
+	c.Options = m.cookies.Options
+	c.Values[sessionIDKey] = sid
+	if err := m.cookies.Save(r, w, c); err != nil {
+		return "", fmt.Errorf("auth: write session cookie: %w", err)
+	}
+	m.cfg.Logger.InfoContext(r.Context(), "signed in", "subject", rec.Subject, "email", rec.Email, "groups", rec.Groups)
+	return l.ReturnTo, nil
+}
+
+// Logout ends the session and returns where to send the browser: the provider's
+// end-session endpoint when it has one, else the local signed-out page.
+func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) string {
+	s, ok := m.Current(r)
+	if ok {
+		if err := m.cfg.Store.DeleteSession(r.Context(), s.ID); err != nil {
+			m.cfg.Logger.ErrorContext(r.Context(), "delete session", "err", err)
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	if ok {
+		if u, has := m.cfg.RP.EndSessionURL(s.idToken, m.cfg.PostLogoutURL); has {
+			return u
+		}
+	}
+	return localPath(m.cfg.PostLogoutURL)
+}
+
+func localPath(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Path == "" {
+		return "/"
+	}
+	return p.RequestURI()
+}
+
+// CheckCSRF verifies a state-changing request: the token from the X-CSRF-Token
+// header or the _csrf form field must equal the session's, and a browser that
+// says the request is cross-site is refused outright.
+func CheckCSRF(r *http.Request, s Session) error {
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return errors.New("auth: cross-site request refused")
+	}
+	tok := r.Header.Get("X-CSRF-Token")
+	if tok == "" {
+		tok = r.PostFormValue("_csrf")
+	}
+	if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.CSRFToken)) != 1 {
+		return errors.New("auth: missing or wrong CSRF token")
+	}
+	return nil
+}
+
+// SweepExpired deletes expired sessions and logins every interval until ctx ends.
+func (m *Manager) SweepExpired(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := m.cfg.Store.DeleteExpired(ctx, m.cfg.Now()); err != nil {
+				m.cfg.Logger.Warn("sweep expired sessions", "err", err)
+			} else if n > 0 {
+				m.cfg.Logger.Debug("swept expired sessions", "count", n)
+			}
+		}
+	}
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/atrium-dev/atrium/adapters/salesforce/sfsim"
+	"github.com/atrium-dev/atrium/config"
+	"github.com/atrium-dev/atrium/demo/idp"
+)
+
+const (
+	demoClientID    = "atrium-demo"
+	demoSFConsumer  = "atrium-demo-connected-app"
+	demoDefaultAddr = "127.0.0.1:8080"
+)
+
+// demoOptions are the flags of `atrium demo`.
+type demoOptions struct {
+	addr     string
+	dataDir  string
+	logLevel string
+	// ready, when set, receives the portal's URL once everything listens.
+	ready func(url string)
+}
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var o demoOptions
+	fs.StringVar(&o.addr, "addr", demoDefaultAddr, "where the portal listens")
+	fs.StringVar(&o.dataDir, "data", "", "folder for the demo database (default: a temporary folder, removed at exit)")
+	fs.StringVar(&o.logLevel, "log-level", "warn", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		return usageError{"usage: atrium demo [--addr HOST:PORT] [--data DIR] [--log-level LEVEL]"}
+	}
+	return demo(ctx, o, stdout, stderr)
+}
+
+// demo runs the identity provider, the simulated systems and the portal in this
+// process. Only the portal listens on a chosen address; the others take free
+// loopback ports so they never collide with what already runs on the machine.
+func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error {
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w\n  another program may be using it: choose another address, e.g. atrium demo --addr 127.0.0.1:8181", o.addr, err)
+	}
+	defer ln.Close()
+	public := "http://" + ln.Addr().String()
+
+	dir := o.dataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "atrium-demo-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+
+	logger := newLogger(stderr, config.Log{Level: o.logLevel, Format: "text"})
+	g, ctx := errgroup.WithContext(ctx)
+
+	// Identity provider.
+	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	issuer := "http://" + idpLn.Addr().String()
+	clientSecret := rand.Text()
+	provider, err := idp.New(idp.Options{
+		Issuer: issuer,
+		Users:  idp.DemoUsers(),
+		Clients: []idp.Client{{
+			ID: demoClientID, Secret: clientSecret,
+			RedirectURIs:           []string{public + "/auth/callback"},
+			PostLogoutRedirectURIs: []string{public + "/auth/signed-out"},
+		}},
+		Logger: logger.With("component", "demo-idp"),
+	})
+	if err != nil {
+		return fmt.Errorf("demo identity provider: %w", err)
+	}
+	g.Go(func() error { return serveHTTP(ctx, idpLn, provider) })
+
+	// Salesforce simulator, signed in to with the JWT bearer flow like a real org.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return err
+	}
+	keyFile := filepath.Join(dir, "salesforce-demo.key")
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: mustPKCS8(key)})
+	if err := os.WriteFile(keyFile, pemKey, 0o600); err != nil {
+		return err
+	}
+	sfLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	sfURL := "http://" + sfLn.Addr().String()
+	sim := sfsim.New(sfsim.Options{
+		URL: sfURL, ConsumerKey: demoSFConsumer, Username: sfsim.DemoUsername,
+		PublicKey: &key.PublicKey, Data: sfsim.DemoData(time.Now()),
+		Logger: logger.With("component", "salesforce-simulator"),
+	})
+	g.Go(func() error { return serveHTTP(ctx, sfLn, sim) })
+
+	// The portal, configured through the same loader as `atrium serve`.
+	doc := demoConfig(public, issuer, clientSecret, sfURL, keyFile, filepath.Join(dir, "atrium.db"))
+	l, err := config.Load([]byte(doc), registry(), nil)
+	if err != nil {
+		return fmt.Errorf("demo configuration: %w", err)
+	}
+	g.Go(func() error { return serve(ctx, l, ln, logger) })
+
+	printDemoBanner(stdout, public, issuer, sfURL)
+	if o.ready != nil {
+		o.ready(public)
+	}
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) || errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func demoConfig(public, issuer, secret, sfURL, keyFile, dbPath string) string {
+	return fmt.Sprintf(`
+server:
+  addr: 127.0.0.1:0
+  public_url: %q
+auth:
+  issuer: %q
+  client_id: %q
+  client_secret: %q
+  scopes: [openid, profile, email, groups]
+store:
+  path: %q
+customer:
+  primary: salesforce
+sources:
+  - name: salesforce
+    type: salesforce
+    title: Salesforce
+    timeout: 5s
+    settings:
+      flow: jwt
+      login_url: %q
+      audience: %q
+      client_id: %q
+      username: %q
+      private_key_file: %q
+`, public, issuer, demoClientID, secret, dbPath, sfURL, sfURL, demoSFConsumer, sfsim.DemoUsername, keyFile)
+}
+
+func mustPKCS8(k *rsa.PrivateKey) []byte {
+	b, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		panic(err) // cannot fail for a freshly generated RSA key
+	}
+	return b
+}
+
+// serveHTTP serves h on ln until ctx ends.
+func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(sctx)
+	return nil
+}
+
+func printDemoBanner(w io.Writer, public, issuer, sfURL string) {
+	fmt.Fprintf(w, "\nAtrium demo is running.\n\n  Open %s\n\n  Sign in as one of these demo users:\n\n", public)
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
+	fmt.Fprintln(tw, "    username\tpassword\temail\tgroups")
+	for _, u := range idp.DemoUsers() {
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", u.Username, u.Password, u.Email, strings.Join(u.Groups, ", "))
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n\nPress Ctrl+C to stop.\n", issuer, sfURL)
+}

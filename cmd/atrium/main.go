@@ -1,0 +1,84 @@
+// Command atrium runs the Atrium integration portal.
+//
+//	atrium demo [--addr 127.0.0.1:8080]   everything in one process, no configuration
+//	atrium serve --config FILE            against a real identity provider and systems
+//	atrium check-config FILE              validate a configuration file
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/atrium-dev/atrium/config"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2 // bad arguments or an invalid configuration
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `Atrium: one page for everything your systems know about a customer.
+
+Usage:
+  atrium demo [--addr HOST:PORT] [--data DIR]
+        Run the portal with an embedded identity provider and simulated
+        systems holding demo data. No configuration needed.
+  atrium serve --config FILE
+        Run the portal as FILE configures it (see atrium.example.yaml).
+  atrium check-config FILE
+        Validate FILE and list every problem with a fix.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "demo":
+		err = runDemo(ctx, args[1:], stdout, stderr)
+	case "serve":
+		err = runServe(ctx, args[1:], stderr)
+	case "check-config":
+		err = runCheckConfig(args[1:], stdout)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "atrium: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	var ps *config.Problems
+	var ue usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &ps):
+		fmt.Fprintln(stderr, ps.Error())
+		return exitUsage
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "atrium: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "atrium: %v\n", err)
+	return exitFailure
+}
+
+// usageError is a mistake in the command line.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

@@ -1,0 +1,14 @@
+package main
+
+import (
+	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/adapters/salesforce"
+)
+
+// registry lists the system kinds this binary can connect. Adding a kind is one
+// line here and one package under adapters/.
+func registry() *adapters.Registry {
+	r := adapters.NewRegistry()
+	r.Add("salesforce", salesforce.Type())
+	return r
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/config"
+	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/static"
+	"github.com/atrium-dev/atrium/store"
+	"github.com/atrium-dev/atrium/web"
+)
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	path := fs.String("config", "", "configuration file")
+	if err := fs.Parse(args); err != nil || *path == "" || fs.NArg() != 0 {
+		return usageError{"usage: atrium serve --config FILE"}
+	}
+	l, err := config.LoadFile(*path, registry(), nil)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, l.Log)
+	ln, err := net.Listen("tcp", l.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another process using it? set server.addr)", l.Server.Addr, err)
+	}
+	return serve(ctx, l, ln, logger)
+}
+
+func newLogger(w io.Writer, c config.Log) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve runs the portal on ln as l configures it until ctx ends.
+func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.Logger) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	st, err := store.OpenSQLite(ctx, l.Store.Path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	hashKey := []byte(l.Server.SessionSecret)
+	if len(hashKey) == 0 {
+		hashKey, err = st.Secret(ctx, "session-cookie-hash-key", func() ([]byte, error) {
+			b := make([]byte, 64)
+			_, err := rand.Read(b)
+			return b, err
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	public := strings.TrimSuffix(l.Server.PublicURL, "/")
+	rp := auth.NewRP(auth.RPConfig{
+		Issuer:       l.Auth.Issuer,
+		ClientID:     l.Auth.ClientID,
+		ClientSecret: l.Auth.ClientSecret,
+		RedirectURL:  public + "/auth/callback",
+		Scopes:       l.Auth.Scopes,
+		GroupsClaim:  l.Auth.GroupsClaim,
+		HTTP:         &http.Client{Timeout: 10 * time.Second},
+		Logger:       logger,
+	})
+	go rp.Discover(ctx)
+
+	sessions, err := auth.NewManager(auth.ManagerConfig{
+		Store:         st,
+		RP:            rp,
+		HashKey:       hashKey,
+		TTL:           l.Server.SessionTTL.D(),
+		Secure:        strings.HasPrefix(public, "https://"),
+		PostLogoutURL: public + "/auth/signed-out",
+		Logger:        logger,
+	})
+	if err != nil {
+		return err
+	}
+	go sessions.SweepExpired(ctx, 10*time.Minute)
+
+	composer, err := buildComposer(l, logger)
+	if err != nil {
+		return err
+	}
+	assets, err := static.New()
+	if err != nil {
+		return err
+	}
+	e := web.New(web.Deps{
+		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
+		Composer: composer, Store: st, Assets: assets,
+	})
+	logger.Info("atrium listening", "addr", ln.Addr().String(), "public_url", public)
+	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
+}
+
+// buildComposer constructs each configured source's adapter.
+func buildComposer(l *config.Loaded, logger *slog.Logger) (*customer.Composer, error) {
+	reg := registry()
+	var primary *customer.Source
+	for i, s := range l.Sources {
+		typ, _ := reg.Lookup(s.Type)
+		a, err := typ.New(adapters.Source{
+			Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Settings: l.Settings[i],
+			HTTP:   sourceHTTPClient(),
+			Logger: logger.With("source", s.Name),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("source %s: %w", s.Name, err)
+		}
+		if s.Name == l.Customer.Primary {
+			primary = &customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: a}
+		}
+	}
+	if primary == nil {
+		return nil, errors.New("customer.primary names no configured source")
+	}
+	return customer.NewComposer(*primary, logger), nil
+}
+
+// sourceHTTPClient is the client adapters call their systems with: explicit
+// timeouts on every phase, and enough idle connections to avoid churn.
+func sourceHTTPClient() *http.Client {
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		MaxIdleConns:          100,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{Transport: t}
+}

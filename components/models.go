@@ -1,0 +1,158 @@
+// Package components holds Atrium's templ components: the layout, pages, panels
+// and widgets. Components take the view models defined here and nothing else: no
+// services, no adapter records.
+package components
+
+// Assets are the content-hashed URLs of the static files a page links.
+type Assets struct {
+	Icon string
+	CSS  string
+	HTMX string
+	App  string
+}
+
+// Layout is what every signed-in page's frame shows.
+type Layout struct {
+	Title     string
+	Assets    Assets
+	User      *User // nil on pages shown without a session
+	CSRFToken string
+	Query     string // the search box's value
+	RequestID string
+}
+
+// User is the signed-in user in the header.
+type User struct {
+	Name   string
+	Email  string
+	Groups []string
+}
+
+// SearchPage is the customer search page.
+type SearchPage struct {
+	Layout  Layout
+	Results SearchResults
+}
+
+// SearchResults is the result list, also served alone as an htmx fragment.
+type SearchResults struct {
+	Query       string
+	Searched    bool
+	SourceTitle string
+	Hits        []SearchHit
+	Problem     *Problem
+}
+
+// SearchHit is one customer found.
+type SearchHit struct {
+	Name        string
+	Href        string // the customer page in Atrium
+	Industry    string
+	City        string
+	Owner       string
+	MatchedBy   string // "name", "website", "contact email"
+	ExternalURL string
+}
+
+// Problem is an error or empty state: what happened, and what to do.
+type Problem struct {
+	Message string
+	Hint    string
+	Retry   string // a URL that retries, if retrying may help
+}
+
+// CustomerPage is the unified view of one customer.
+type CustomerPage struct {
+	Layout Layout
+	Header CustomerHeader
+	Panels []Panel
+}
+
+// CustomerHeader is the customer's name and key facts.
+type CustomerHeader struct {
+	Name        string
+	Subtitle    string // e.g. "Technology · Customer - Direct"
+	Facts       []Fact
+	ExternalURL string
+	ExternalFor string // "Open in Salesforce"
+	Source      Source
+	Problem     *Problem
+}
+
+// Fact is one labelled value in the header.
+type Fact struct {
+	Label string
+	Value string
+	Href  string
+}
+
+// Source is a panel's provenance badge: which system, fetched when.
+type Source struct {
+	Title      string
+	FetchedAgo string // "just now", "2 min ago"
+	FetchedAt  string // RFC 3339, for <time datetime>
+	Exact      string // human exact time, for the tooltip
+}
+
+// Panel is one card of the customer page.
+type Panel struct {
+	ID      string
+	Title   string
+	Source  Source
+	Count   string // "12" or "2,300"
+	Summary []Metric
+	Table   *Table
+	Empty   string // shown when the table has no rows
+	Problem *Problem
+}
+
+// Metric is a labelled figure in a panel's summary.
+type Metric struct {
+	Label string
+	Value string
+}
+
+// Table is a sortable table of records.
+type Table struct {
+	Caption string
+	Columns []Column
+	Rows    []Row
+	Note    string // e.g. "Showing 100 of 2,300"
+}
+
+// Column is a table column.
+type Column struct {
+	Title   string
+	Numeric bool
+}
+
+// Row is one record.
+type Row struct {
+	Cells    []Cell
+	Emphasis bool
+}
+
+// Cell is one value. Sort is the machine-sortable form of the value.
+type Cell struct {
+	Text  string
+	Href  string
+	Sort  string
+	Title string
+	Badge string // a CSS modifier for status-like values: "ok", "warn", "bad", "muted"
+}
+
+// ErrorPage explains a failed request.
+type ErrorPage struct {
+	Layout  Layout
+	Status  int
+	Heading string
+	Message string
+	Hint    string
+	Action  *Link
+}
+
+// Link is a labelled URL.
+type Link struct {
+	Label string
+	Href  string
+}

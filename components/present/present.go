@@ -1,0 +1,321 @@
+// Package present turns domain results (customer pages, search results) into the
+// view models that components render: it formats values, orders facts and words
+// empty and error states. It holds no I/O.
+package present
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/customer"
+)
+
+// SearchResults maps a search outcome.
+func SearchResults(q string, r customer.SearchResult) components.SearchResults {
+	out := components.SearchResults{Query: q, Searched: true, SourceTitle: r.SourceTitle}
+	if r.Problem != nil {
+		out.Problem = problem(r.Problem, "")
+		return out
+	}
+	for _, m := range r.Matches {
+		out.Hits = append(out.Hits, components.SearchHit{
+			Name:        m.Name,
+			Href:        "/customers/" + url.PathEscape(m.ID),
+			Industry:    m.Industry,
+			City:        m.City,
+			Owner:       m.Owner,
+			MatchedBy:   matchedBy(m.MatchedBy),
+			ExternalURL: m.URL,
+		})
+	}
+	return out
+}
+
+func matchedBy(s string) string {
+	switch s {
+	case adapters.KeyDomain:
+		return "website"
+	case adapters.KeyEmail:
+		return "contact email"
+	case adapters.KeyExternalID:
+		return "id"
+	case "":
+		return "name"
+	}
+	return s
+}
+
+// CustomerPage maps a composed page. self is the page's own URL, for retries;
+// now is the time relative freshness ("2 min ago") is measured from.
+func CustomerPage(p *customer.Page, self string, now time.Time) components.CustomerPage {
+	m := components.CustomerPage{Header: header(p.Header, self, now)}
+	for _, pn := range p.Panels {
+		m.Panels = append(m.Panels, panel(pn, self, now))
+	}
+	return m
+}
+
+func header(p customer.Panel, self string, now time.Time) components.CustomerHeader {
+	h := components.CustomerHeader{Source: source(p, now)}
+	if p.State != customer.StateOK {
+		h.Name = "Customer"
+		h.Problem = problem(p.Problem, self)
+		return h
+	}
+	f := p.Facet.Fields
+	h.Name = text(f[adapters.FieldName])
+	if h.Name == "" {
+		h.Name = "(no name)"
+	}
+	var sub []string
+	for _, k := range []string{adapters.FieldIndustry, adapters.FieldType} {
+		if v := text(f[k]); v != "" {
+			sub = append(sub, v)
+		}
+	}
+	h.Subtitle = strings.Join(sub, " · ")
+	if p.Facet.URL != "" {
+		h.ExternalURL = p.Facet.URL
+		h.ExternalFor = "Open in " + p.SourceTitle
+	}
+	add := func(label, key string) {
+		v, ok := f[key]
+		if !ok || !v.Valid {
+			h.Facts = append(h.Facts, components.Fact{Label: label, Value: "—"})
+			return
+		}
+		c := Cell(v)
+		h.Facts = append(h.Facts, components.Fact{Label: label, Value: c.Text, Href: c.Href})
+	}
+	add("Industry", adapters.FieldIndustry)
+	add("Website", adapters.FieldWebsite)
+	add("Phone", adapters.FieldPhone)
+	add("Owner", adapters.FieldOwner)
+	add("Annual revenue", adapters.FieldAnnualRevenue)
+	h.Facts = append(h.Facts, components.Fact{Label: "Location", Value: location(f)})
+	add("Employees", adapters.FieldEmployees)
+	return h
+}
+
+func location(f map[string]adapters.Value) string {
+	var parts []string
+	for _, k := range []string{adapters.FieldCity, adapters.FieldCountry} {
+		if v := text(f[k]); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	if len(parts) == 0 {
+		return "—"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func panel(p customer.Panel, self string, now time.Time) components.Panel {
+	m := components.Panel{ID: p.Source + "-" + p.Spec.Name, Title: p.Spec.Title, Source: source(p, now)}
+	if p.State != customer.StateOK {
+		m.Problem = problem(p.Problem, self)
+		return m
+	}
+	m.Empty = fmt.Sprintf("No %s in %s.", strings.ToLower(p.Spec.Title), p.SourceTitle)
+	if len(p.Facet.Tables) == 0 {
+		return m
+	}
+	t := p.Facet.Tables[0]
+	total := max(t.Total, len(t.Rows))
+	m.Count = Number(float64(total))
+	for _, s := range t.Summary {
+		m.Summary = append(m.Summary, components.Metric{Label: s.Label, Value: Cell(s.Value).Text})
+	}
+	tv := &components.Table{Caption: p.Spec.Title + " from " + p.SourceTitle}
+	for _, c := range t.Columns {
+		tv.Columns = append(tv.Columns, components.Column{Title: c.Title, Numeric: numeric(c.Kind)})
+	}
+	for _, r := range t.Rows {
+		row := components.Row{Emphasis: r.Emphasis}
+		for i, v := range r.Cells {
+			c := Cell(v)
+			if i == 0 && r.URL != "" && c.Href == "" {
+				c.Href = r.URL
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		tv.Rows = append(tv.Rows, row)
+	}
+	if total > len(t.Rows) {
+		tv.Note = fmt.Sprintf("Showing %s of %s. Open the record in %s for the rest.", Number(float64(len(t.Rows))), Number(float64(total)), p.SourceTitle)
+	}
+	m.Table = tv
+	return m
+}
+
+func numeric(k adapters.Kind) bool {
+	return k == adapters.KindNumber || k == adapters.KindMoney || k == adapters.KindPercent
+}
+
+func source(p customer.Panel, now time.Time) components.Source {
+	s := components.Source{Title: p.SourceTitle}
+	if p.Facet != nil && !p.Facet.FetchedAt.IsZero() {
+		t := p.Facet.FetchedAt
+		s.FetchedAt = t.UTC().Format(time.RFC3339)
+		s.FetchedAgo = Ago(now.Sub(t))
+		s.Exact = t.Local().Format("2 Jan 2006 15:04:05")
+	}
+	return s
+}
+
+func problem(p *customer.Problem, retry string) *components.Problem {
+	if p == nil {
+		return &components.Problem{Message: "Something went wrong."}
+	}
+	out := &components.Problem{Message: p.Message, Hint: p.Hint}
+	if p.Retry {
+		out.Retry = retry
+	}
+	return out
+}
+
+// Ago says how long ago something happened, the way a person would.
+func Ago(d time.Duration) string {
+	switch {
+	case d < 30*time.Second:
+		return "just now"
+	case d < 90*time.Second:
+		return "1 min ago"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(math.Round(d.Minutes())))
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+}
+
+func text(v adapters.Value) string {
+	if !v.Valid {
+		return ""
+	}
+	return Cell(v).Text
+}
+
+// Cell formats one value for a table cell or fact.
+func Cell(v adapters.Value) components.Cell {
+	if !v.Valid {
+		return components.Cell{Text: "—", Sort: ""}
+	}
+	switch v.Kind {
+	case adapters.KindMoney:
+		return components.Cell{Text: Money(v.Number, v.Currency), Sort: strconv.FormatFloat(v.Number, 'f', 2, 64)}
+	case adapters.KindNumber:
+		return components.Cell{Text: Number(v.Number), Sort: strconv.FormatFloat(v.Number, 'f', -1, 64)}
+	case adapters.KindPercent:
+		return components.Cell{Text: strconv.FormatFloat(v.Number, 'f', -1, 64) + " %", Sort: strconv.FormatFloat(v.Number, 'f', -1, 64)}
+	case adapters.KindDate:
+		return components.Cell{Text: v.Time.Format("2 Jan 2006"), Sort: v.Time.Format("2006-01-02"), Title: v.Time.Format("Monday")}
+	case adapters.KindDateTime:
+		return components.Cell{Text: v.Time.Local().Format("2 Jan 2006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339)}
+	case adapters.KindEmail:
+		return components.Cell{Text: v.Text, Href: "mailto:" + v.Text, Sort: strings.ToLower(v.Text)}
+	case adapters.KindURL:
+		return components.Cell{Text: displayURL(v.Text), Href: safeHref(v.Text), Sort: v.Text}
+	case adapters.KindPhone:
+		return components.Cell{Text: v.Text, Href: "tel:" + strings.Map(phoneChar, v.Text), Sort: v.Text}
+	case adapters.KindBool:
+		if v.Bool {
+			return components.Cell{Text: "Yes", Sort: "1"}
+		}
+		return components.Cell{Text: "No", Sort: "0"}
+	}
+	return components.Cell{Text: v.Text, Sort: v.Text, Badge: badge(v.Text)}
+}
+
+func phoneChar(r rune) rune {
+	if r == '+' || (r >= '0' && r <= '9') {
+		return r
+	}
+	return -1
+}
+
+// safeHref keeps only http(s) links; anything else is shown as text.
+func safeHref(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme == "" && u.Host == "" && s != "" && !strings.HasPrefix(s, "/") {
+		u, err = url.Parse("https://" + s)
+		if err != nil {
+			return ""
+		}
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	return u.String()
+}
+
+func displayURL(s string) string {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	return strings.TrimSuffix(s, "/")
+}
+
+// badge picks a colour for well-known status words; other text gets none.
+func badge(s string) string {
+	switch strings.ToLower(s) {
+	case "closed won", "won", "closed", "paid", "active", "resolved":
+		return "ok"
+	case "high", "escalated", "overdue", "closed lost", "critical", "urgent":
+		return "bad"
+	case "medium", "working", "in progress", "negotiation/review", "proposal/price quote":
+		return "warn"
+	case "low", "new":
+		return "muted"
+	}
+	return ""
+}
+
+// Money formats an amount in its currency, e.g. "$1,234,567" or "€12,500.50".
+func Money(amount float64, currency string) string {
+	sym := map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}[strings.ToUpper(currency)]
+	neg := amount < 0
+	amount = math.Abs(amount)
+	s := Number(math.Trunc(amount))
+	if cents := math.Round((amount - math.Trunc(amount)) * 100); cents > 0 {
+		s += fmt.Sprintf(".%02d", int(cents))
+	}
+	if sym == "" {
+		s = s + " " + strings.ToUpper(currency)
+	} else {
+		s = sym + s
+	}
+	if neg {
+		s = "-" + s
+	}
+	return strings.TrimSpace(s)
+}
+
+// Number formats a number with thousands separators.
+func Number(f float64) string {
+	neg := f < 0
+	f = math.Abs(f)
+	whole := strconv.FormatFloat(math.Trunc(f), 'f', 0, 64)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac := f - math.Trunc(f); frac > 0.0001 {
+		out += strings.TrimPrefix(strconv.FormatFloat(frac, 'f', 2, 64), "0")
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}

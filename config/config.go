@@ -1,0 +1,149 @@
+// Package config holds Atrium's YAML configuration: its types, `${ENV}` expansion,
+// `*_file` secrets, defaults, and a validation that reports every problem at once
+// with the key's path, its line in the file and a hint on how to fix it.
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole configuration of one Atrium instance.
+type Config struct {
+	Server   Server   `yaml:"server"`
+	Auth     Auth     `yaml:"auth"`
+	Store    Store    `yaml:"store"`
+	Log      Log      `yaml:"log"`
+	Customer Customer `yaml:"customer"`
+	Sources  []Source `yaml:"sources"`
+}
+
+// Server is the HTTP side of the portal.
+type Server struct {
+	// Addr is where the portal listens.
+	Addr string `yaml:"addr"`
+	// PublicURL is the address users open; it decides the OIDC redirect URI and
+	// whether cookies are Secure.
+	PublicURL string `yaml:"public_url"`
+	// SessionSecret signs the session cookie (which holds only a session id).
+	// Empty means: generate one and keep it in the store.
+	SessionSecret     string   `yaml:"session_secret"`
+	SessionSecretFile string   `yaml:"session_secret_file"`
+	SessionTTL        Duration `yaml:"session_ttl"`
+	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`
+}
+
+// Auth configures the OpenID Connect relying party.
+type Auth struct {
+	Issuer           string   `yaml:"issuer"`
+	ClientID         string   `yaml:"client_id"`
+	ClientSecret     string   `yaml:"client_secret"`
+	ClientSecretFile string   `yaml:"client_secret_file"`
+	Scopes           []string `yaml:"scopes"`
+	// GroupsClaim names the ID token claim that lists the user's groups.
+	GroupsClaim string `yaml:"groups_claim"`
+}
+
+// Store configures persistence of sessions and, later, links, audit and outbox.
+type Store struct {
+	Driver string `yaml:"driver"`
+	// Path is the SQLite database file.
+	Path string `yaml:"path"`
+}
+
+// Log configures structured logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Customer configures how customers are identified.
+type Customer struct {
+	// Primary names the source whose records are the customers (for now: the
+	// Salesforce source).
+	Primary string `yaml:"primary"`
+}
+
+// Source is one connected system.
+type Source struct {
+	Name    string   `yaml:"name"`
+	Type    string   `yaml:"type"`
+	Title   string   `yaml:"title"`
+	Timeout Duration `yaml:"timeout"`
+	// Settings is the type-specific block, decoded by the adapter's own type.
+	Settings yaml.Node `yaml:"settings"`
+}
+
+// Duration is a time.Duration written as "5s", "2m", "12h".
+type Duration time.Duration
+
+// UnmarshalYAML reads a Go duration string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	var s string
+	if err := n.Decode(&s); err != nil {
+		return fmt.Errorf("line %d: want a duration such as 5s or 2m", n.Line)
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration: write it like 5s, 1m30s or 12h", n.Line, s)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// D returns the value as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Defaults used when a key is absent.
+const (
+	DefaultAddr            = "127.0.0.1:8080"
+	DefaultSessionTTL      = 12 * time.Hour
+	DefaultShutdownTimeout = 15 * time.Second
+	DefaultSourceTimeout   = 5 * time.Second
+	DefaultGroupsClaim     = "groups"
+)
+
+// DefaultScopes are requested when auth.scopes is absent.
+var DefaultScopes = []string{"openid", "profile", "email"}
+
+func (c *Config) applyDefaults() {
+	if c.Server.Addr == "" {
+		c.Server.Addr = DefaultAddr
+	}
+	if c.Server.SessionTTL == 0 {
+		c.Server.SessionTTL = Duration(DefaultSessionTTL)
+	}
+	if c.Server.ShutdownTimeout == 0 {
+		c.Server.ShutdownTimeout = Duration(DefaultShutdownTimeout)
+	}
+	if len(c.Auth.Scopes) == 0 {
+		c.Auth.Scopes = append([]string(nil), DefaultScopes...)
+	}
+	if c.Auth.GroupsClaim == "" {
+		c.Auth.GroupsClaim = DefaultGroupsClaim
+	}
+	if c.Store.Driver == "" {
+		c.Store.Driver = "sqlite"
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		if s.Timeout == 0 {
+			s.Timeout = Duration(DefaultSourceTimeout)
+		}
+		if s.Title == "" {
+			s.Title = s.Name
+		}
+	}
+	if c.Customer.Primary == "" && len(c.Sources) > 0 {
+		c.Customer.Primary = c.Sources[0].Name
+	}
+}

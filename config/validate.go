@@ -1,0 +1,225 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/atrium-dev/atrium/adapters"
+)
+
+var sourceName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+func (v *validator) validate(l *Loaded, kinds Kinds) {
+	c := &l.Config
+	v.validateServer(&c.Server)
+	v.validateAuth(&c.Auth)
+	switch c.Store.Driver {
+	case "sqlite":
+		if c.Store.Path == "" {
+			v.at("store", "store.path", "is required", "set it to a writable file, e.g. /var/lib/atrium/atrium.db")
+		}
+	default:
+		v.at("store.driver", "store.driver", fmt.Sprintf("unknown driver %q", c.Store.Driver), `use "sqlite"`)
+	}
+	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
+		v.at("log.level", "log.level", fmt.Sprintf("unknown level %q", c.Log.Level), "use debug, info, warn or error")
+	}
+	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
+		v.at("log.format", "log.format", fmt.Sprintf("unknown format %q", c.Log.Format), "use text or json")
+	}
+	v.validateSources(l, kinds)
+}
+
+func (v *validator) validateServer(s *Server) {
+	if _, port, err := net.SplitHostPort(s.Addr); err != nil || port == "" {
+		v.at("server.addr", "server.addr", fmt.Sprintf("%q is not host:port", s.Addr), "write it like 127.0.0.1:8080 or :8080")
+	}
+	if s.PublicURL == "" {
+		v.at("server", "server.public_url", "is required", "set it to the address users open, e.g. https://atrium.example.com")
+	} else if msg := checkURL(s.PublicURL); msg != "" {
+		v.at("server.public_url", "server.public_url", msg, "write an absolute http(s) URL without query, e.g. https://atrium.example.com")
+	}
+	v.secretFile("server", "session_secret", &s.SessionSecret, s.SessionSecretFile)
+	if s.SessionSecret != "" && len(s.SessionSecret) < 32 {
+		v.at("server.session_secret", "server.session_secret", "is shorter than 32 characters",
+			"use at least 32 random characters, e.g. the output of: openssl rand -base64 48")
+	}
+	if s.SessionTTL.D() < 5*time.Minute {
+		v.at("server.session_ttl", "server.session_ttl", "is shorter than 5m", "use a duration such as 8h or 12h")
+	}
+}
+
+func (v *validator) validateAuth(a *Auth) {
+	if a.Issuer == "" {
+		v.at("auth", "auth.issuer", "is required", "set it to your identity provider's issuer URL (its /.well-known/openid-configuration lives below it)")
+	} else if msg := checkURL(a.Issuer); msg != "" {
+		v.at("auth.issuer", "auth.issuer", msg, "write the issuer exactly as the provider's discovery document states it")
+	}
+	if a.ClientID == "" {
+		v.at("auth", "auth.client_id", "is required", "register Atrium as a client at the identity provider and copy its client id")
+	}
+	v.secretFile("auth", "client_secret", &a.ClientSecret, a.ClientSecretFile)
+	if !slices.Contains(a.Scopes, "openid") {
+		v.at("auth.scopes", "auth.scopes", `must include "openid"`, "add openid to the list (e.g. [openid, profile, email, groups])")
+	}
+}
+
+// secretFile fills *value from the file named by the sibling "<key>_file" key.
+func (v *validator) secretFile(parent, key string, value *string, file string) {
+	if file == "" {
+		return
+	}
+	path := parent + "." + key + "_file"
+	if *value != "" {
+		v.at(path, path, fmt.Sprintf("both %s and %s_file are set", key, key), "keep only one of them")
+		return
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		v.at(path, path, fmt.Sprintf("cannot read %s: %v", file, errors.Unwrap(err)), "check the path and that Atrium's user may read it")
+		return
+	}
+	*value = strings.TrimSpace(string(b))
+	if *value == "" {
+		v.at(path, path, fmt.Sprintf("%s is empty", file), "write the secret into the file")
+	}
+}
+
+func (v *validator) validateSources(l *Loaded, kinds Kinds) {
+	c := &l.Config
+	if len(c.Sources) == 0 {
+		v.at("", "sources", "no source is configured", "add at least one source, e.g. a salesforce source (see atrium.example.yaml)")
+		return
+	}
+	seen := map[string]bool{}
+	for i := range c.Sources {
+		s := &c.Sources[i]
+		p := fmt.Sprintf("sources[%d]", i)
+		switch {
+		case s.Name == "":
+			v.at(p, p+".name", "is required", "give the source a short lower-case name such as salesforce")
+		case !sourceName.MatchString(s.Name):
+			v.at(p+".name", p+".name", fmt.Sprintf("%q is not a valid name", s.Name), "use lower-case letters, digits, - and _, starting with a letter")
+		case seen[s.Name]:
+			v.at(p+".name", p+".name", fmt.Sprintf("%q is used by another source", s.Name), "give each source its own name")
+		}
+		seen[s.Name] = true
+		if s.Timeout.D() <= 0 || s.Timeout.D() > 2*time.Minute {
+			v.at(p+".timeout", p+".timeout", "must be between 0 and 2m", "use a duration such as 5s")
+		}
+		if s.Type == "" {
+			v.at(p, p+".type", "is required", "set it to one of: "+strings.Join(kinds.Types(), ", "))
+			continue
+		}
+		sv, ok := kinds.SettingsFor(s.Type)
+		if !ok {
+			v.at(p+".type", p+".type", fmt.Sprintf("unknown type %q", s.Type), suggest(s.Type, kinds.Types()))
+			continue
+		}
+		v.decodeSettings(&s.Settings, sv, p+".settings")
+		l.Settings[i] = sv
+	}
+	if c.Customer.Primary != "" && !seen[c.Customer.Primary] {
+		v.at("customer.primary", "customer.primary", fmt.Sprintf("no source is named %q", c.Customer.Primary), "name one of the configured sources")
+	}
+}
+
+func (v *validator) decodeSettings(n *yaml.Node, sv adapters.Settings, path string) {
+	before := len(v.list)
+	if n.Kind != 0 {
+		v.checkKeys(n, reflect.TypeOf(sv), path)
+		if err := n.Decode(sv); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				for _, m := range te.Errors {
+					p := typeErrorProblem(m)
+					p.Path = path
+					v.list = append(v.list, p)
+				}
+			} else {
+				p := typeErrorProblem(err.Error())
+				p.Path = path
+				v.list = append(v.list, p)
+			}
+		}
+	}
+	if len(v.list) > before {
+		return // validating half-decoded settings would only repeat the problem
+	}
+	for _, sp := range sv.Validate() {
+		full := path
+		if sp.Key != "" {
+			full = path + "." + sp.Key
+		}
+		v.at(full, full, sp.Message, sp.Hint)
+	}
+}
+
+// at records a problem at the node of locPath, or the nearest existing parent.
+func (v *validator) at(locPath, path, msg, hint string) {
+	v.add(v.lookup(locPath), path, msg, hint)
+}
+
+func (v *validator) lookup(path string) *yaml.Node {
+	n := v.root
+	if n == nil || path == "" {
+		return n
+	}
+	for _, seg := range strings.Split(path, ".") {
+		name, idx := seg, -1
+		if i := strings.IndexByte(seg, '['); i >= 0 && strings.HasSuffix(seg, "]") {
+			name = seg[:i]
+			idx, _ = strconv.Atoi(seg[i+1 : len(seg)-1])
+		}
+		next := child(n, name)
+		if next == nil {
+			return n
+		}
+		if idx >= 0 {
+			if next.Kind != yaml.SequenceNode || idx >= len(next.Content) {
+				return next
+			}
+			next = next.Content[idx]
+		}
+		n = next
+	}
+	return n
+}
+
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func checkURL(s string) string {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%q is not a URL", s)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Sprintf("%q must start with http:// or https://", s)
+	case u.Host == "":
+		return fmt.Sprintf("%q has no host", s)
+	case u.RawQuery != "" || u.Fragment != "":
+		return fmt.Sprintf("%q must not have a query or fragment", s)
+	}
+	return ""
+}

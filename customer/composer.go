@@ -1,0 +1,191 @@
+// Package customer is the domain of the unified customer view: finding customers
+// and composing what the connected systems know about one of them into panels,
+// fetched concurrently, each with its own deadline and state, so that one slow or
+// failing system never delays or breaks the page.
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/atrium-dev/atrium/adapters"
+)
+
+// Source is one connected system as the composer sees it.
+type Source struct {
+	Name    string
+	Title   string
+	Timeout time.Duration
+	Adapter adapters.Adapter
+}
+
+// Composer finds customers and composes their pages.
+type Composer struct {
+	primary Source
+	logger  *slog.Logger
+	now     func() time.Time
+}
+
+// NewComposer returns a composer whose customers are the records of primary.
+func NewComposer(primary Source, logger *slog.Logger) *Composer {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if primary.Timeout <= 0 {
+		primary.Timeout = 5 * time.Second
+	}
+	return &Composer{primary: primary, logger: logger, now: time.Now}
+}
+
+// State of a panel.
+type State int
+
+const (
+	StateOK State = iota
+	StateError
+)
+
+// Panel is one facet of a customer from one source, or why it is missing.
+type Panel struct {
+	Source      string
+	SourceTitle string
+	Spec        adapters.FacetSpec
+	State       State
+	Facet       *adapters.Facet // set when State is StateOK
+	Problem     *Problem        // set when State is StateError
+	Elapsed     time.Duration
+}
+
+// Problem is a user-facing explanation of a failed panel.
+type Problem struct {
+	Message string // what happened
+	Hint    string // what the user can do
+	Retry   bool   // whether trying again may help
+}
+
+// Page is everything the customer page shows.
+type Page struct {
+	ID     string
+	Header Panel
+	Panels []Panel
+}
+
+// ErrNotFound means the customer does not exist.
+var ErrNotFound = errors.New("customer not found")
+
+// Page composes the page of customer id. It fails only when the customer does not
+// exist; every other failure is confined to its panel.
+func (c *Composer) Page(ctx context.Context, id string) (*Page, error) {
+	specs := c.primary.Adapter.Facets()
+	panels := make([]Panel, len(specs))
+	var wg sync.WaitGroup
+	for i, spec := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			panels[i] = c.fetch(ctx, c.primary, spec, id)
+		}()
+	}
+	wg.Wait()
+	page := &Page{ID: id}
+	for _, p := range panels {
+		if p.Spec.Header {
+			if p.State == StateError && p.Problem == notFoundProblem {
+				return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+			}
+			page.Header = p
+			continue
+		}
+		page.Panels = append(page.Panels, p)
+	}
+	return page, nil
+}
+
+var notFoundProblem = &Problem{Message: "This record does not exist."}
+
+func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpec, id string) Panel {
+	ctx, cancel := context.WithTimeout(ctx, src.Timeout)
+	defer cancel()
+	start := c.now()
+	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
+	f, err := src.Adapter.Fetch(ctx, adapters.FetchRequest{ID: id, Facet: spec.Name})
+	p.Elapsed = c.now().Sub(start)
+	if err != nil {
+		p.State = StateError
+		p.Problem = describe(ctx, src, err)
+		if errors.Is(err, adapters.ErrNotFound) {
+			p.Problem = notFoundProblem
+		} else {
+			c.logger.WarnContext(ctx, "panel failed", "source", src.Name, "facet", spec.Name,
+				"customer", id, "elapsed", p.Elapsed, "err", err)
+		}
+		return p
+	}
+	if f == nil {
+		p.State = StateError
+		p.Problem = &Problem{Message: src.Title + " returned nothing.", Retry: true}
+		return p
+	}
+	p.Facet = f
+	return p
+}
+
+// describe turns an adapter error into words for the user. Details stay in the log.
+func describe(ctx context.Context, src Source, err error) *Problem {
+	t := src.Title
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return &Problem{Message: fmt.Sprintf("%s did not answer within %s.", t, src.Timeout), Hint: "Try again in a moment.", Retry: true}
+	case errors.Is(err, context.Canceled):
+		return &Problem{Message: "The request was cancelled.", Retry: true}
+	case errors.Is(err, adapters.ErrLimitExceeded):
+		return &Problem{Message: fmt.Sprintf("%s's daily API allocation is used up.", t), Hint: "Data returns when the allocation resets; tell your integration admin."}
+	case errors.Is(err, adapters.ErrForbidden):
+		return &Problem{Message: fmt.Sprintf("Atrium's integration user may not read this in %s.", t), Hint: "Ask your integration admin to grant access."}
+	case errors.Is(err, adapters.ErrAuth):
+		return &Problem{Message: fmt.Sprintf("Atrium could not sign in to %s.", t), Hint: "Tell your integration admin: the connection's credentials need attention."}
+	case errors.Is(err, adapters.ErrBadRequest):
+		return &Problem{Message: fmt.Sprintf("%s rejected Atrium's request.", t), Hint: "Tell your integration admin: the connection's configuration needs attention."}
+	case errors.Is(err, adapters.ErrBadResponse):
+		return &Problem{Message: fmt.Sprintf("%s sent an answer Atrium could not read.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
+	case errors.Is(err, adapters.ErrUnavailable):
+		return &Problem{Message: fmt.Sprintf("%s is unavailable right now.", t), Hint: "Try again in a moment.", Retry: true}
+	}
+	return &Problem{Message: fmt.Sprintf("Loading from %s failed.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
+}
+
+// SearchResult is the outcome of a customer search.
+type SearchResult struct {
+	Matches     []adapters.Match
+	SourceTitle string
+	Problem     *Problem
+}
+
+// Search finds customers by name, website domain or contact email.
+func (c *Composer) Search(ctx context.Context, text string, limit int) SearchResult {
+	ctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
+	defer cancel()
+	res := SearchResult{SourceTitle: c.primary.Title}
+	ms, err := c.primary.Adapter.Search(ctx, adapters.Query{Text: text, Limit: limit})
+	if err != nil {
+		c.logger.WarnContext(ctx, "search failed", "source", c.primary.Name, "err", err)
+		res.Problem = describe(ctx, c.primary, err)
+		return res
+	}
+	res.Matches = ms
+	return res
+}
+
+// Health reports the primary source's health.
+func (c *Composer) Health(ctx context.Context) map[string]adapters.Health {
+	ctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
+	defer cancel()
+	return map[string]adapters.Health{c.primary.Name: c.primary.Adapter.Check(ctx)}
+}
+
+// PrimaryTitle names the system customers are searched in.
+func (c *Composer) PrimaryTitle() string { return c.primary.Title }

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs, when missing: Debian's Chromium, a Dex binary
+# built from the Go module proxy (cached by version outside the repository), and the
+# npm packages (htmx, axe-core) pinned in package-lock.json.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cache=${ATRIUM_TOOLS_CACHE:-$HOME/.cache/atrium-tools}
+dex_version=v0.0.0-20260303133905-11d2eeb52b42 # Dex v2.45.1
+mkdir -p "$cache"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    log "apt-get update"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  log "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium
+fi
+
+dex_bin="$cache/dex-$dex_version/dex"
+if [ ! -x "$dex_bin" ]; then
+  log "building Dex $dex_version (first time only, a few minutes)"
+  build=$(mktemp -d)
+  cat >"$build/go.mod" <<MOD
+module atrium.local/dexbuild
+
+go 1.26
+
+require github.com/dexidp/dex $dex_version
+MOD
+  cat >"$build/tools.go" <<'GO'
+//go:build tools
+
+package tools
+
+import _ "github.com/dexidp/dex/cmd/dex"
+GO
+  (cd "$build" && GOFLAGS=-mod=mod go mod tidy >/dev/null 2>&1 || true)
+  (cd "$build" && GOFLAGS=-mod=mod CGO_ENABLED=1 go build -o "$build/dex" github.com/dexidp/dex/cmd/dex)
+  mkdir -p "$(dirname "$dex_bin")"
+  mv "$build/dex" "$dex_bin"
+  rm -rf "$build"
+fi
+echo "$dex_bin" >"$cache/dex-path"
+
+if [ -f "$root/package-lock.json" ] && [ ! -d "$root/node_modules/axe-core" ]; then
+  log "npm ci"
+  (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+log "test dependencies ready (dex: $dex_bin)"

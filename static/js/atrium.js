@@ -1,0 +1,47 @@
+// Atrium's only hand-written script: the "/" shortcut and sortable tables.
+(function () {
+  "use strict";
+
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    var q = document.getElementById("q");
+    if (!q) return;
+    e.preventDefault();
+    q.focus();
+    q.select();
+  });
+
+  function cellValue(row, i) {
+    var c = row.cells[i];
+    if (!c) return "";
+    return c.hasAttribute("data-sort") && c.getAttribute("data-sort") !== "" ? c.getAttribute("data-sort") : c.textContent.trim();
+  }
+
+  var NUMBER = /^-?\d+(\.\d+)?$/;
+
+  // Cells carry a machine-sortable data-sort value (ISO dates, plain numbers).
+  function compare(a, b) {
+    if (NUMBER.test(a) && NUMBER.test(b)) return parseFloat(a) - parseFloat(b);
+    return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+  }
+
+  document.addEventListener("click", function (e) {
+    var btn = e.target.closest("table.sortable button.sort");
+    if (!btn) return;
+    var th = btn.closest("th");
+    var table = th.closest("table");
+    var index = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (r1, r2) {
+      var d = compare(cellValue(r1, index), cellValue(r2, index));
+      return asc ? d : -d;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+  });
+})();

@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+//go:embed migrations/sqlite/*.sql
+var sqliteMigrations embed.FS
+
+// SQLite is the embedded Store.
+type SQLite struct {
+	db *sql.DB
+}
+
+var _ Store = (*SQLite)(nil)
+
+// OpenSQLite opens (creating if needed) the database at path and migrates it to
+// the current schema.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// SQLite allows one writer; a small pool avoids "database is locked" storms.
+	db.SetMaxOpenConns(4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &SQLite{db: db}, nil
+}
+
+func migrate(ctx context.Context, db *sql.DB) error {
+	fsys, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v)
+}
+
+func (s *SQLite) CreateSession(ctx context.Context, id string, se Session) error {
+	groups, err := json.Marshal(se.Groups)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO sessions
+		(key, subject, email, name, groups_json, id_token, csrf_token, created_at, expires_at, token_expiry)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		Hash(id), se.Subject, se.Email, se.Name, string(groups), se.IDToken, se.CSRFToken,
+		ms(se.CreatedAt), ms(se.ExpiresAt), ms(se.TokenExpiry))
+	if err != nil {
+		return fmt.Errorf("store: create session: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session, error) {
+	var (
+		se                         Session
+		groups                     string
+		created, expires, tokenExp int64
+	)
+	err := s.db.QueryRowContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
+		created_at, expires_at, token_expiry FROM sessions WHERE key = ? AND expires_at > ?`,
+		Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
+		&created, &expires, &tokenExp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrNotFound
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("store: read session: %w", err)
+	}
+	if err := json.Unmarshal([]byte(groups), &se.Groups); err != nil {
+		return Session{}, fmt.Errorf("store: read session groups: %w", err)
+	}
+	se.CreatedAt, se.ExpiresAt, se.TokenExpiry = fromMS(created), fromMS(expires), fromMS(tokenExp)
+	return se, nil
+}
+
+func (s *SQLite) DeleteSession(ctx context.Context, id string) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, Hash(id)); err != nil {
+		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) SaveLogin(ctx context.Context, l Login) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO login_attempts
+		(state, binding, nonce, verifier, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		l.State, l.Binding, l.Nonce, l.Verifier, l.ReturnTo, ms(l.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("store: save login: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) TakeLogin(ctx context.Context, state string, now time.Time) (Login, error) {
+	l := Login{State: state}
+	var expires int64
+	err := s.db.QueryRowContext(ctx, `DELETE FROM login_attempts WHERE state = ?
+		RETURNING binding, nonce, verifier, return_to, expires_at`, state).
+		Scan(&l.Binding, &l.Nonce, &l.Verifier, &l.ReturnTo, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Login{}, ErrNotFound
+	}
+	if err != nil {
+		return Login{}, fmt.Errorf("store: take login: %w", err)
+	}
+	l.ExpiresAt = fromMS(expires)
+	if !now.Before(l.ExpiresAt) {
+		return Login{}, ErrNotFound
+	}
+	return l, nil
+}
+
+func (s *SQLite) Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
+	var v []byte
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: read secret %s: %w", name, err)
+	}
+	nv, err := generate()
+	if err != nil {
+		return nil, err
+	}
+	// Another instance may have won the race: keep whichever value was stored first.
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (name) DO NOTHING`, name, nv, ms(time.Now())); err != nil {
+		return nil, fmt.Errorf("store: save secret %s: %w", name, err)
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&v); err != nil {
+		return nil, fmt.Errorf("store: read secret %s: %w", name, err)
+	}
+	return v, nil
+}
+
+func (s *SQLite) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	var total int64
+	for _, q := range []string{
+		`DELETE FROM sessions WHERE expires_at <= ?`,
+		`DELETE FROM login_attempts WHERE expires_at <= ?`,
+	} {
+		res, err := s.db.ExecContext(ctx, q, ms(now))
+		if err != nil {
+			return total, fmt.Errorf("store: delete expired: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}
+
+func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+func (s *SQLite) Close() error { return s.db.Close() }

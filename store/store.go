@@ -1,0 +1,73 @@
+// Package store persists what Atrium must remember across requests and restarts:
+// sessions, pending logins and generated secrets (later also identity links, audit
+// and the outbox). Callers use the Store interface; SQLite is the embedded default
+// and PostgreSQL implements the same interface for scale-out.
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned when a record does not exist or has expired.
+var ErrNotFound = errors.New("store: not found")
+
+// Store is the persistence Atrium needs.
+type Store interface {
+	// CreateSession stores a session under id. The id is hashed before storage so
+	// that a copy of the database cannot be used to hijack sessions.
+	CreateSession(ctx context.Context, id string, s Session) error
+	// Session returns the unexpired session stored under id, or ErrNotFound.
+	Session(ctx context.Context, id string, now time.Time) (Session, error)
+	DeleteSession(ctx context.Context, id string) error
+
+	// SaveLogin stores a pending login, keyed by its OAuth state.
+	SaveLogin(ctx context.Context, l Login) error
+	// TakeLogin returns and deletes the pending login of state: a state is usable
+	// once. Expired logins are ErrNotFound.
+	TakeLogin(ctx context.Context, state string, now time.Time) (Login, error)
+
+	// Secret returns the named secret, creating it with generate on first use.
+	// Concurrent instances sharing the store agree on one value.
+	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+
+	// DeleteExpired removes expired sessions and logins and reports how many.
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Session is a signed-in user's server-side session.
+type Session struct {
+	Subject     string
+	Email       string
+	Name        string
+	Groups      []string
+	IDToken     string // kept for the logout hint; never sent to the browser
+	CSRFToken   string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	TokenExpiry time.Time // expiry of the identity provider's tokens
+}
+
+// Login is an authorization request in flight, between the redirect to the
+// identity provider and its callback.
+type Login struct {
+	State     string
+	Binding   string // hash of the random value in the browser's login cookie
+	Nonce     string
+	Verifier  string // PKCE code verifier
+	ReturnTo  string
+	ExpiresAt time.Time
+}
+
+// Hash returns the hex SHA-256 of a secret token, the form in which tokens are
+// stored and compared.
+func Hash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}

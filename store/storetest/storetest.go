@@ -1,0 +1,111 @@
+// Package storetest is the contract every store.Store implementation passes.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atrium-dev/atrium/store"
+)
+
+// Run runs the contract against stores made by open, one per subtest.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+	t.Run("session round trip", func(t *testing.T) {
+		s := open(t)
+		in := store.Session{Subject: "sub-1", Email: "a@example.com", Name: "Alice", Groups: []string{"sales", "admins"},
+			IDToken: "tok", CSRFToken: "csrf", CreatedAt: now, ExpiresAt: now.Add(time.Hour), TokenExpiry: now.Add(10 * time.Minute)}
+		if err := s.CreateSession(ctx, "id-1", in); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Session(ctx, "id-1", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Subject != in.Subject || got.Email != in.Email || got.Name != in.Name || !slices.Equal(got.Groups, in.Groups) ||
+			got.CSRFToken != in.CSRFToken || got.IDToken != in.IDToken || !got.ExpiresAt.Equal(in.ExpiresAt) || !got.TokenExpiry.Equal(in.TokenExpiry) {
+			t.Errorf("got %+v, want %+v", got, in)
+		}
+		if _, err := s.Session(ctx, "id-2", now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown id: %v", err)
+		}
+		if _, err := s.Session(ctx, "id-1", now.Add(time.Hour)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("expired session returned: %v", err)
+		}
+		if err := s.DeleteSession(ctx, "id-1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Session(ctx, "id-1", now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("deleted session returned: %v", err)
+		}
+	})
+
+	t.Run("login is usable once", func(t *testing.T) {
+		s := open(t)
+		l := store.Login{State: "st", Binding: "b", Nonce: "n", Verifier: "v", ReturnTo: "/x", ExpiresAt: now.Add(time.Minute)}
+		if err := s.SaveLogin(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.TakeLogin(ctx, "st", now)
+		if err != nil || got.Binding != l.Binding || got.Nonce != l.Nonce || got.Verifier != l.Verifier ||
+			got.ReturnTo != l.ReturnTo || !got.ExpiresAt.Equal(l.ExpiresAt) {
+			t.Fatalf("got %+v, %v; want %+v", got, err, l)
+		}
+		if _, err := s.TakeLogin(ctx, "st", now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("second take: %v", err)
+		}
+		l.State = "old"
+		if err := s.SaveLogin(ctx, l); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakeLogin(ctx, "old", now.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("expired login: %v", err)
+		}
+	})
+
+	t.Run("secret is created once", func(t *testing.T) {
+		s := open(t)
+		var wg sync.WaitGroup
+		vals := make([][]byte, 8)
+		for i := range vals {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				v, err := s.Secret(ctx, "cookie", func() ([]byte, error) { return []byte{byte(i)}, nil })
+				if err != nil {
+					t.Error(err)
+				}
+				vals[i] = v
+			}()
+		}
+		wg.Wait()
+		for _, v := range vals {
+			if string(v) != string(vals[0]) {
+				t.Fatalf("instances disagree on the secret: %v", vals)
+			}
+		}
+	})
+
+	t.Run("delete expired", func(t *testing.T) {
+		s := open(t)
+		for i, exp := range []time.Duration{-time.Minute, time.Hour} {
+			id := []string{"old", "new"}[i]
+			if err := s.CreateSession(ctx, id, store.Session{Subject: id, CSRFToken: "c", CreatedAt: now, ExpiresAt: now.Add(exp)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.DeleteExpired(ctx, now)
+		if err != nil || n != 1 {
+			t.Fatalf("deleted %d, %v; want 1", n, err)
+		}
+		if _, err := s.Session(ctx, "new", now); err != nil {
+			t.Errorf("live session deleted: %v", err)
+		}
+	})
+}

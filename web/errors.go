@@ -1,0 +1,77 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/handlers"
+)
+
+// errorHandler answers every error in one place: known errors become pages that
+// say what happened and what to do; anything else is a 500 whose details go to
+// the log, never to the page.
+func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		m := components.ErrorPage{Layout: frame.Layout(c, "Error")}
+		var he *echo.HTTPError
+		switch {
+		case errors.Is(err, customer.ErrNotFound):
+			m.Status, m.Heading = http.StatusNotFound, "Customer not found"
+			m.Message = "There is no customer with this id. It may have been deleted or merged."
+			m.Action = &components.Link{Label: "Search customers", Href: "/"}
+		case errors.Is(err, auth.ErrProviderUnavailable):
+			m.Status, m.Heading = http.StatusServiceUnavailable, "Sign-in unavailable"
+			m.Message = "Atrium cannot reach the identity provider right now, so nobody can sign in."
+			m.Hint = "Atrium keeps trying in the background. Wait a minute and try again; if it persists, tell your administrator."
+			m.Action = &components.Link{Label: "Try again", Href: loginURL(localPart(c.QueryParam("return_to")))}
+			c.Response().Header().Set("Retry-After", "30")
+		case errors.Is(err, auth.ErrLoginExpired):
+			m.Status, m.Heading = http.StatusBadRequest, "Sign-in expired"
+			m.Message = "This sign-in attempt has expired or was started in another browser window."
+			m.Action = &components.Link{Label: "Sign in again", Href: "/auth/login"}
+		case errors.Is(err, auth.ErrLoginDenied):
+			m.Status, m.Heading = http.StatusForbidden, "Not signed in"
+			m.Message = "The identity provider did not sign you in."
+			m.Hint = "If you cancelled, sign in again. If access was refused, ask your administrator for access to Atrium."
+			m.Action = &components.Link{Label: "Sign in again", Href: "/auth/login"}
+		case errors.As(err, &he):
+			m.Status = he.Code
+			m.Heading = http.StatusText(he.Code)
+			m.Message = fmt.Sprint(he.Message)
+			if he.Code == http.StatusNotFound && he.Message == http.StatusText(http.StatusNotFound) {
+				m.Heading, m.Message = "Page not found", "There is nothing at this address."
+				m.Action = &components.Link{Label: "Search customers", Href: "/"}
+			}
+		default:
+			m.Status, m.Heading = http.StatusInternalServerError, "Something went wrong"
+			m.Message = "Atrium could not complete this request."
+			m.Hint = "Try again. If it keeps happening, give your administrator the request id shown below."
+		}
+		if m.Status >= 500 {
+			logger.ErrorContext(c.Request().Context(), "request failed", "request_id", RequestIDFrom(c.Request().Context()), "err", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(m.Status)
+			return
+		}
+		if c.Request().Header.Get("HX-Request") == "true" {
+			// htmx swaps only 2xx answers by default; show the problem where the
+			// results would go.
+			c.Response().Header().Set("HX-Retarget", "#results")
+			c.Response().Header().Set("HX-Reswap", "innerHTML")
+		}
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		c.Response().WriteHeader(m.Status)
+		_ = components.Error(m).Render(c.Request().Context(), c.Response())
+	}
+}

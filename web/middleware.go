@@ -1,0 +1,182 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/handlers"
+)
+
+// Keys of values kept in the Echo context.
+const (
+	keyRequestID = handlers.KeyRequestID
+	keySession   = handlers.KeySession
+	keyNonce     = "atrium.nonce"
+)
+
+type requestIDKey struct{}
+
+// RequestIDFrom returns the request id carried by ctx.
+func RequestIDFrom(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
+
+// requestID gives every request a fresh id. An inbound X-Request-Id is not
+// trusted: it would let a client write arbitrary text into our logs.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := rand.Text()[:16]
+		c.Set(keyRequestID, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		r := c.Request()
+		c.SetRequest(r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		return next(c)
+	}
+}
+
+// identityHeaders are headers that some proxies and tools treat as proof of who
+// the user is. A client must never be able to send them through Atrium.
+var identityHeaderPrefixes = []string{"X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups",
+	"X-Forwarded-Preferred-Username", "X-Forwarded-Access-Token", "X-Auth-Request-", "X-Remote-", "Remote-User",
+	"X-Atrium-", "X-Webauth-"}
+
+func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header
+		for name := range h {
+			for _, p := range identityHeaderPrefixes {
+				if strings.HasPrefix(strings.ToLower(name), strings.ToLower(p)) {
+					h.Del(name)
+					break
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
+// securityHeaders sets a per-request CSP nonce and the headers every answer
+// carries. formAction lists extra origins forms may post or redirect to (the
+// identity provider, for the logout redirect).
+func securityHeaders(formAction string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			b := make([]byte, 18)
+			_, _ = rand.Read(b)
+			nonce := base64.RawStdEncoding.EncodeToString(b)
+			c.Set(keyNonce, nonce)
+			r := c.Request()
+			c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
+			h := c.Response().Header()
+			h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; "+
+				"style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "+
+				"base-uri 'none'; form-action 'self'%s; frame-ancestors 'self'", nonce, formAction))
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+			h.Set("X-Frame-Options", "SAMEORIGIN")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+			return next(c)
+		}
+	}
+}
+
+// accessLog writes one structured line per request.
+func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				c.Error(err) // answer now, so the logged status is the one sent
+			}
+			r := c.Request()
+			level := slog.LevelInfo
+			status := c.Response().Status
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", RequestIDFrom(r.Context())),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.Int("status", status),
+				slog.Duration("elapsed", time.Since(start)),
+				slog.Int64("bytes", c.Response().Size),
+				slog.String("remote", c.RealIP()),
+			}
+			if s, ok := c.Get(keySession).(auth.Session); ok {
+				attrs = append(attrs, slog.String("user", s.Principal.Subject))
+			}
+			if err != nil {
+				attrs = append(attrs, slog.String("err", err.Error()))
+			}
+			logger.LogAttrs(r.Context(), level, "request", attrs...)
+			return nil
+		}
+	}
+}
+
+// loadSession attaches the session, if any, to the request.
+func loadSession(m *auth.Manager) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if s, ok := m.Current(c.Request()); ok {
+				c.Set(keySession, s)
+				r := c.Request()
+				c.SetRequest(r.WithContext(auth.WithPrincipal(r.Context(), s.Principal)))
+			}
+			return next(c)
+		}
+	}
+}
+
+// requireSession sends visitors without a session to sign in: a page navigation
+// is redirected, an htmx request gets 401 with HX-Redirect (a login page inside
+// a fragment would be useless), anything else gets 401.
+func requireSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := c.Get(keySession).(auth.Session); ok {
+			return next(c)
+		}
+		r := c.Request()
+		if r.Header.Get("HX-Request") == "true" {
+			back := r.URL.RequestURI()
+			if cur := r.Header.Get("HX-Current-URL"); cur != "" {
+				back = cur
+			}
+			c.Response().Header().Set("HX-Redirect", loginURL(localPart(back)))
+			return c.NoContent(http.StatusUnauthorized)
+		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return c.Redirect(http.StatusSeeOther, loginURL(r.URL.RequestURI()))
+		}
+		return echo.NewHTTPError(http.StatusUnauthorized, "sign in first")
+	}
+}
+
+// requireCSRF checks the CSRF token on every state-changing request.
+func requireCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		s, _ := c.Get(keySession).(auth.Session)
+		if err := auth.CheckCSRF(c.Request(), s); err != nil {
+			return &echo.HTTPError{Code: http.StatusForbidden, Message: "The form expired or came from another site. Reload the page and try again.", Internal: err}
+		}
+		return next(c)
+	}
+}

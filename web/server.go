@@ -1,0 +1,124 @@
+// Package web assembles Atrium's HTTP server: the Echo instance, the middleware
+// chain, the route table, the one error handler and graceful shutdown.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/handlers"
+	"github.com/atrium-dev/atrium/static"
+	"github.com/atrium-dev/atrium/store"
+)
+
+// Deps is what the server is assembled from.
+type Deps struct {
+	Logger   *slog.Logger
+	Sessions *auth.Manager
+	RP       *auth.RP
+	Issuer   string // the identity provider, allowed as a form-action target
+	Composer *customer.Composer
+	Store    store.Store
+	Assets   *static.Assets
+}
+
+// New returns the configured Echo instance.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.Server.ReadHeaderTimeout = 10 * time.Second
+	e.Server.IdleTimeout = 120 * time.Second
+	e.IPExtractor = echo.ExtractIPDirect()
+
+	frame := handlers.Frame{Assets: components.Assets{
+		Icon: d.Assets.URL("img/favicon.svg"),
+		CSS:  d.Assets.URL("css/atrium.css"),
+		HTMX: d.Assets.URL("vendor/htmx.min.js"),
+		App:  d.Assets.URL("js/atrium.js"),
+	}}
+	e.HTTPErrorHandler = errorHandler(d.Logger, frame)
+
+	formAction := ""
+	if u, err := url.Parse(d.Issuer); err == nil && u.Host != "" {
+		formAction = " " + u.Scheme + "://" + u.Host
+	}
+	e.Use(requestID, middleware.Recover(), accessLog(d.Logger), stripIdentityHeaders,
+		securityHeaders(formAction), middleware.BodyLimit("1M"), loadSession(d.Sessions))
+
+	e.GET("/healthz", handlers.Healthz)
+	ready := &handlers.Readiness{Checks: map[string]func(context.Context) error{
+		"store": d.Store.Ping,
+		"identity_provider": func(context.Context) error {
+			if !d.RP.Ready() {
+				return errors.New("identity provider not discovered yet")
+			}
+			return nil
+		},
+	}}
+	e.GET("/readyz", ready.Readyz)
+	e.GET(static.Prefix+"*", echo.WrapHandler(d.Assets))
+	e.GET("/favicon.ico", func(c echo.Context) error {
+		return c.Redirect(http.StatusMovedPermanently, d.Assets.URL("img/favicon.svg"))
+	})
+
+	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions}
+	e.GET("/auth/login", a.Login)
+	e.GET("/auth/callback", a.Callback)
+	e.GET("/auth/signed-out", a.SignedOut)
+	e.POST("/auth/logout", a.Logout, requireSession, requireCSRF)
+
+	app := e.Group("", requireSession, requireCSRF)
+	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
+	app.GET("/", s.Show)
+	app.GET("/search", s.Show)
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer}
+	app.GET("/customers/:id", cv.Show)
+	return e
+}
+
+// Serve runs the server on ln until ctx ends, then shuts down gracefully, giving
+// requests in flight up to grace to finish.
+func Serve(ctx context.Context, e *echo.Echo, ln net.Listener, grace time.Duration) error {
+	e.Listener = ln
+	errc := make(chan error, 1)
+	go func() { errc <- e.Start("") }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := e.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func loginURL(returnTo string) string {
+	return "/auth/login?return_to=" + url.QueryEscape(returnTo)
+}
+
+// localPart keeps the path and query of a URL, for return_to.
+func localPart(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "/"
+	}
+	return p.RequestURI()
+}
