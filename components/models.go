@@ -139,6 +139,8 @@ type Cell struct {
 	Sort  string
 	Title string
 	Badge string // a CSS modifier for status-like values: "ok", "warn", "bad", "muted"
+	// NoWrap keeps short structured values (dates, phones, amounts) on one line.
+	NoWrap bool
 }
 
 // ErrorPage explains a failed request.

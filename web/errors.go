@@ -64,13 +64,16 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 			_ = c.NoContent(m.Status)
 			return
 		}
-		if c.Request().Header.Get("HX-Request") == "true" {
-			// htmx swaps only 2xx answers by default; show the problem where the
-			// results would go.
-			c.Response().Header().Set("HX-Retarget", "#results")
-			c.Response().Header().Set("HX-Reswap", "innerHTML")
-		}
 		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		if c.Request().Header.Get("HX-Request") == "true" {
+			// htmx ignores error answers unless told where to put them: show the
+			// problem where the results would go, not a whole page inside them.
+			c.Response().Header().Set("HX-Retarget", "#results")
+			c.Response().Header().Set("HX-Reswap", "outerHTML")
+			c.Response().WriteHeader(m.Status)
+			_ = components.ErrorFragment(m).Render(c.Request().Context(), c.Response())
+			return
+		}
 		c.Response().WriteHeader(m.Status)
 		_ = components.Error(m).Render(c.Request().Context(), c.Response())
 	}

@@ -382,3 +382,49 @@ func TestHealthAndReadiness(t *testing.T) {
 		t.Fatalf("readyz %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestIdentityProviderDownAtStart(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// A port that refuses connections: listen, note the address, close.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	issuer := dead.URL
+	dead.Close()
+
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "atrium.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rp := auth.NewRP(auth.RPConfig{Issuer: issuer, ClientID: "atrium", RedirectURL: "http://127.0.0.1/auth/callback", Scopes: []string{"openid"}, Logger: logger})
+	go rp.Discover(ctx)
+	sessions, _ := auth.NewManager(auth.ManagerConfig{Store: st, RP: rp, HashKey: hashKey, TTL: time.Hour, Logger: logger})
+	assets, _ := static.New()
+	composer := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: fakeCRM{}}, logger)
+	srv := httptest.NewServer(web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets}))
+	defer srv.Close()
+	p := &portal{url: srv.URL, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+
+	resp, body := p.get(t, srv.URL+"/readyz")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "identity provider not discovered") {
+		t.Fatalf("readyz while the provider is down: %d %s", resp.StatusCode, body)
+	}
+	resp, body = p.get(t, srv.URL+"/auth/login?return_to=/customers/C1")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "Sign-in unavailable") || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("login while the provider is down: %d\n%s", resp.StatusCode, body)
+	}
+	if !strings.Contains(body, `href="/auth/login?return_to=%2Fcustomers%2FC1"`) {
+		t.Errorf("the retry link does not keep the return path:\n%s", body)
+	}
+}
+
+func TestHTMXErrorsReplaceTheResults(t *testing.T) {
+	p := start(t)
+	p.login(t, "/", "alice", "demo-alice")
+	resp, body := p.get(t, p.url+"/search?q="+strings.Repeat("x", 300), "HX-Request", "true")
+	if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("HX-Retarget") != "#results" ||
+		strings.Contains(body, "<html") || !strings.Contains(body, `id="results"`) || !strings.Contains(body, "too long") {
+		t.Fatalf("htmx error: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+}

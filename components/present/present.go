@@ -209,21 +209,21 @@ func Cell(v adapters.Value) components.Cell {
 	}
 	switch v.Kind {
 	case adapters.KindMoney:
-		return components.Cell{Text: Money(v.Number, v.Currency), Sort: strconv.FormatFloat(v.Number, 'f', 2, 64)}
+		return components.Cell{Text: Money(v.Number, v.Currency), Sort: strconv.FormatFloat(v.Number, 'f', 2, 64), NoWrap: true}
 	case adapters.KindNumber:
 		return components.Cell{Text: Number(v.Number), Sort: strconv.FormatFloat(v.Number, 'f', -1, 64)}
 	case adapters.KindPercent:
 		return components.Cell{Text: strconv.FormatFloat(v.Number, 'f', -1, 64) + " %", Sort: strconv.FormatFloat(v.Number, 'f', -1, 64)}
 	case adapters.KindDate:
-		return components.Cell{Text: v.Time.Format("2 Jan 2006"), Sort: v.Time.Format("2006-01-02"), Title: v.Time.Format("Monday")}
+		return components.Cell{Text: v.Time.Format("2 Jan 2006"), Sort: v.Time.Format("2006-01-02"), Title: v.Time.Format("Monday"), NoWrap: true}
 	case adapters.KindDateTime:
-		return components.Cell{Text: v.Time.Local().Format("2 Jan 2006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339)}
+		return components.Cell{Text: v.Time.Local().Format("2 Jan 2006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339), NoWrap: true}
 	case adapters.KindEmail:
 		return components.Cell{Text: v.Text, Href: "mailto:" + v.Text, Sort: strings.ToLower(v.Text)}
 	case adapters.KindURL:
 		return components.Cell{Text: displayURL(v.Text), Href: safeHref(v.Text), Sort: v.Text}
 	case adapters.KindPhone:
-		return components.Cell{Text: v.Text, Href: "tel:" + strings.Map(phoneChar, v.Text), Sort: v.Text}
+		return components.Cell{Text: v.Text, Href: "tel:" + strings.Map(phoneChar, v.Text), Sort: v.Text, NoWrap: true}
 	case adapters.KindBool:
 		if v.Bool {
 			return components.Cell{Text: "Yes", Sort: "1"}
