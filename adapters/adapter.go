@@ -93,6 +93,11 @@ type Facet struct {
 	Tables []Table
 	// URL opens the customer record in its own system.
 	URL string
+	// Stale marks a facet served from cache past its freshness while a refresh
+	// runs (or, while the system's API budget is nearly spent, instead of one).
+	// FetchedAt stays the time of the original fetch, so the page can say how
+	// old the data is.
+	Stale bool
 }
 
 // Canonical field names of a header facet.

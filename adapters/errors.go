@@ -1,6 +1,9 @@
 package adapters
 
-import "errors"
+import (
+	"errors"
+	"unicode/utf8"
+)
 
 // Classes of upstream failure. Adapters return errors that match one of these with
 // errors.Is, so callers decide on retries and user-facing messages without knowing
@@ -23,3 +26,35 @@ var (
 	// ErrBadResponse: the answer did not have the documented shape.
 	ErrBadResponse = errors.New("unexpected answer from the system")
 )
+
+// MaxRawBody bounds the raw answer an error keeps for the logs: enough to
+// diagnose a proxy page or a changed format, small enough not to flood them.
+const MaxRawBody = 2 << 10
+
+// truncatedMark ends a raw body that was cut.
+const truncatedMark = "…(truncated)"
+
+// RawBody returns the raw answer carried by the first error in err's chain that
+// has one (an error with a RawBody() string method), cut to MaxRawBody bytes;
+// "" when none does. It is for the logs only: an answer can quote record data,
+// so it must never reach a user.
+func RawBody(err error) string {
+	var carrier interface{ RawBody() string }
+	if !errors.As(err, &carrier) {
+		return ""
+	}
+	return TruncateBody([]byte(carrier.RawBody()))
+}
+
+// TruncateBody keeps the start of a raw answer, at most MaxRawBody bytes with
+// the mark saying it was cut, cut on a rune boundary.
+func TruncateBody(body []byte) string {
+	if len(body) <= MaxRawBody {
+		return string(body)
+	}
+	cut := MaxRawBody - len(truncatedMark)
+	for cut > 0 && !utf8.RuneStart(body[cut]) {
+		cut--
+	}
+	return string(body[:cut]) + truncatedMark
+}

@@ -3,6 +3,8 @@
 // services, no adapter records.
 package components
 
+import "iter"
+
 // Assets are the content-hashed URLs of the static files a page links.
 type Assets struct {
 	Icon string
@@ -59,13 +61,26 @@ type Problem struct {
 	Message string
 	Hint    string
 	Retry   string // a URL that retries, if retrying may help
+	// RetryFragment, when set, is fetched with htmx to replace the enclosing
+	// panel in place; Retry stays the link for browsers without script.
+	RetryFragment string
 }
 
-// CustomerPage is the unified view of one customer.
+// CustomerPage is the unified view of one customer. The page is streamed: the
+// layout, header and a placeholder per slot go out first, then each panel as
+// its source answers.
 type CustomerPage struct {
 	Layout Layout
 	Header CustomerHeader
-	Panels []Panel
+	Slots  []Slot
+	Panels iter.Seq[Panel]
+}
+
+// Slot is where a panel will appear, shown as a placeholder until it does.
+type Slot struct {
+	ID     string
+	Title  string
+	Source string
 }
 
 // CustomerHeader is the customer's name and key facts.
@@ -96,7 +111,9 @@ type Source struct {
 
 // Panel is one card of the customer page.
 type Panel struct {
-	ID      string
+	ID string
+	// Slot names the placeholder the panel fills; empty outside a streamed page.
+	Slot    string
 	Title   string
 	Source  Source
 	Count   string // "12" or "2,300"

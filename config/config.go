@@ -73,6 +73,7 @@ type Source struct {
 	Type    string   `yaml:"type"`
 	Title   string   `yaml:"title"`
 	Timeout Duration `yaml:"timeout"`
+	Guard   Guard    `yaml:"guard"`
 	// Settings is the type-specific block, decoded by the adapter's own type.
 	Settings yaml.Node `yaml:"settings"`
 }
@@ -142,6 +143,7 @@ func (c *Config) applyDefaults() {
 		if s.Title == "" {
 			s.Title = s.Name
 		}
+		s.Guard.applyDefaults()
 	}
 	if c.Customer.Primary == "" && len(c.Sources) > 0 {
 		c.Customer.Primary = c.Sources[0].Name

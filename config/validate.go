@@ -118,13 +118,18 @@ func (v *validator) validateSources(l *Loaded, kinds Kinds) {
 		if s.Timeout.D() <= 0 || s.Timeout.D() > 2*time.Minute {
 			v.at(p+".timeout", p+".timeout", "must be between 0 and 2m", "use a duration such as 5s")
 		}
+		v.validateGuard(&s.Guard, p+".guard")
 		if s.Type == "" {
 			v.at(p, p+".type", "is required", "set it to one of: "+strings.Join(kinds.Types(), ", "))
 			continue
 		}
 		sv, ok := kinds.SettingsFor(s.Type)
 		if !ok {
-			v.at(p+".type", p+".type", fmt.Sprintf("unknown type %q", s.Type), suggest(s.Type, kinds.Types()))
+			hint := suggest(s.Type, kinds.Types())
+			if !strings.HasPrefix(hint, "did you mean") {
+				hint = "use one of: " + strings.Join(kinds.Types(), ", ")
+			}
+			v.at(p+".type", p+".type", fmt.Sprintf("unknown type %q", s.Type), hint)
 			continue
 		}
 		v.decodeSettings(&s.Settings, sv, p+".settings")

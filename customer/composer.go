@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -107,11 +108,22 @@ func (c *Composer) Page(ctx context.Context, id string) (*Page, error) {
 
 var notFoundProblem = &Problem{Message: "This record does not exist."}
 
-func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpec, id string) Panel {
+func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpec, id string) (p Panel) {
 	ctx, cancel := context.WithTimeout(ctx, src.Timeout)
 	defer cancel()
 	start := c.now()
-	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
+	p = Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
+	// A panicking adapter must cost its panel, not the process: panels run on
+	// their own goroutines, where no HTTP recovery reaches.
+	defer func() {
+		if r := recover(); r != nil {
+			c.logger.ErrorContext(ctx, "adapter panicked", "source", src.Name, "facet", spec.Name,
+				"customer", id, "panic", r, "stack", string(debug.Stack()))
+			p.State, p.Facet = StateError, nil
+			p.Problem = &Problem{Message: fmt.Sprintf("Loading from %s failed.", src.Title),
+				Hint: "Tell your integration admin; the details are in Atrium's log.", Retry: true}
+		}
+	}()
 	f, err := src.Adapter.Fetch(ctx, adapters.FetchRequest{ID: id, Facet: spec.Name})
 	p.Elapsed = c.now().Sub(start)
 	if err != nil {
@@ -120,8 +132,8 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 		if errors.Is(err, adapters.ErrNotFound) {
 			p.Problem = notFoundProblem
 		} else {
-			c.logger.WarnContext(ctx, "panel failed", "source", src.Name, "facet", spec.Name,
-				"customer", id, "elapsed", p.Elapsed, "err", err)
+			c.logger.WarnContext(ctx, "panel failed", withRawBody(err, "source", src.Name, "facet", spec.Name,
+				"customer", id, "elapsed", p.Elapsed, "err", err)...)
 		}
 		return p
 	}
@@ -132,6 +144,15 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 	}
 	p.Facet = f
 	return p
+}
+
+// withRawBody adds to log attributes the raw answer err carries, if any, already
+// truncated: the one place it goes, since a Problem never shows it.
+func withRawBody(err error, attrs ...any) []any {
+	if raw := adapters.RawBody(err); raw != "" {
+		attrs = append(attrs, "raw_body", raw)
+	}
+	return attrs
 }
 
 // describe turns an adapter error into words for the user. Details stay in the log.
@@ -172,7 +193,7 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 	res := SearchResult{SourceTitle: c.primary.Title}
 	ms, err := c.primary.Adapter.Search(ctx, adapters.Query{Text: text, Limit: limit})
 	if err != nil {
-		c.logger.WarnContext(ctx, "search failed", "source", c.primary.Name, "err", err)
+		c.logger.WarnContext(ctx, "search failed", withRawBody(err, "source", c.primary.Name, "err", err)...)
 		res.Problem = describe(ctx, c.primary, err)
 		return res
 	}

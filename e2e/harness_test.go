@@ -114,7 +114,9 @@ func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login s
 	if loc := b.Location(); !strings.HasPrefix(loc, portal+"/") {
 		t.Fatalf("after sign-in the browser is at %s, want the portal", loc)
 	}
+	noConsoleErrors(t, b, "home page")
 	b.CheckAccessibility(t, name+"-home")
+	b.ClearConsoleErrors()
 
 	// "/" focuses the search box from anywhere on the page.
 	b.Click("h1")
@@ -133,8 +135,10 @@ func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login s
 	if got := b.Text("#result-table"); !strings.Contains(got, customer) {
 		t.Fatalf("search %q did not find %q:\n%s", search, customer, got)
 	}
+	noConsoleErrors(t, b, "search page")
 	b.Screenshot(name + "-search")
 	b.CheckAccessibility(t, name+"-search")
+	b.ClearConsoleErrors()
 
 	var href string
 	b.Eval(fmt.Sprintf(`[...document.querySelectorAll("#result-table a.result")].find(a => a.textContent.trim() === %q)?.getAttribute("href") || ""`, customer), &href)
@@ -161,11 +165,10 @@ func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login s
 	if !strings.Contains(external, "/lightning/r/Account/") || !strings.HasSuffix(external, "/view") {
 		t.Errorf("open-in-Salesforce link = %q", external)
 	}
+	noConsoleErrors(t, b, "customer page")
 	b.Screenshot(name + "-customer")
 	b.CheckAccessibility(t, name+"-customer")
-	if errs := b.ConsoleErrors(); len(errs) > 0 {
-		t.Errorf("browser console errors (CSP violations show here):\n%s", strings.Join(errs, "\n"))
-	}
+	b.ClearConsoleErrors() // axe's own probing may log; only the pages' errors count
 
 	b.Click("#logout")
 	b.WaitVisible("#signed-out-heading")
@@ -175,4 +178,14 @@ func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login s
 	if loc := b.Location(); strings.HasPrefix(loc, portal+"/customers/") {
 		t.Fatalf("after logout the customer page is still served: %s", loc)
 	}
+}
+
+// noConsoleErrors fails the test on any error the page logged since the last
+// check: CSP violations, failed loads and script exceptions all show there.
+func noConsoleErrors(t *testing.T, b *testenv.Browser, where string) {
+	t.Helper()
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
+		t.Errorf("browser console errors on the %s (CSP violations show here):\n%s", where, strings.Join(errs, "\n"))
+	}
+	b.ClearConsoleErrors()
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"regexp"
 	"time"
@@ -15,28 +16,55 @@ import (
 
 // Composer composes customer pages.
 type Composer interface {
-	Page(ctx context.Context, id string) (*customer.Page, error)
+	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
+	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
 }
 
 // Customer serves the unified customer page.
 type Customer struct {
 	Frame    Frame
 	Composer Composer
+	// Budget is how long the page waits for its slowest panel before offering
+	// to load it on its own.
+	Budget time.Duration
 }
 
-var customerID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var (
+	customerID = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	panelPart  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+)
 
-// Show handles GET /customers/:id.
+// Show handles GET /customers/:id. The response is streamed: the header and a
+// placeholder per panel first, then each panel as its source answers.
 func (h *Customer) Show(c echo.Context) error {
 	id := c.Param("id")
 	if !customerID.MatchString(id) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
 	}
-	page, err := h.Composer.Page(c.Request().Context(), id)
+	s, err := h.Composer.Stream(c.Request().Context(), id, h.Budget)
 	if err != nil {
 		return err
 	}
-	m := present.CustomerPage(page, c.Request().URL.Path, time.Now())
+	m := present.CustomerStream(s, time.Now)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
+	// Tell buffering proxies to pass each flushed panel on at once.
+	c.Response().Header().Set("X-Accel-Buffering", "no")
 	return render(c, http.StatusOK, components.Customer(m))
+}
+
+// Panel handles GET /customers/:id/panels/:source/:facet: one panel alone, for
+// the retry button of a panel that failed or was late.
+func (h *Customer) Panel(c echo.Context) error {
+	id, source, facet := c.Param("id"), c.Param("source"), c.Param("facet")
+	if !customerID.MatchString(id) || !panelPart.MatchString(source) || !panelPart.MatchString(facet) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
+	}
+	p, err := h.Composer.Panel(c.Request().Context(), id, source, facet)
+	if errors.Is(err, customer.ErrNoSuchPanel) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
+	}
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
 }

@@ -31,10 +31,15 @@ type Deps struct {
 	Composer *customer.Composer
 	Store    store.Store
 	Assets   *static.Assets
+	// PageBudget is how long a customer page waits for its slowest panel.
+	PageBudget time.Duration
 }
 
 // New returns the configured Echo instance.
 func New(d Deps) *echo.Echo {
+	if d.PageBudget <= 0 {
+		d.PageBudget = 10 * time.Second
+	}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -83,8 +88,9 @@ func New(d Deps) *echo.Echo {
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget}
 	app.GET("/customers/:id", cv.Show)
+	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	return e
 }
 

@@ -68,7 +68,9 @@ type portal struct {
 	store  store.Store
 }
 
-func start(t *testing.T) *portal {
+func start(t *testing.T) *portal { return startWith(t, fakeCRM{}, 0) }
+
+func startWith(t *testing.T, crm adapters.Adapter, budget time.Duration) *portal {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -111,8 +113,8 @@ func start(t *testing.T) *portal {
 	if err != nil {
 		t.Fatal(err)
 	}
-	composer := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: fakeCRM{}}, logger)
-	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets})
+	composer := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: 10 * time.Second, Adapter: crm}, logger)
+	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets, PageBudget: budget})
 	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -6,14 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/atrium-dev/atrium/adapters"
 )
 
-// maxKeptBody bounds the raw body an error keeps: enough to diagnose a proxy page
-// or a changed format in the logs, small enough not to flood them.
-const maxKeptBody = 2 << 10
+// maxKeptBody bounds the raw body an error keeps, mark included.
+const maxKeptBody = adapters.MaxRawBody
 
 // APIError is a Salesforce REST answer that was not a success, or a success whose
 // body did not have the documented shape. It matches one of the classes in
@@ -50,6 +48,9 @@ func (e *APIError) Error() string {
 // Unwrap returns the failure class, so that errors.Is(err, adapters.ErrNotFound)
 // and friends work without callers knowing Salesforce's codes.
 func (e *APIError) Unwrap() error { return e.class() }
+
+// RawBody returns the raw answer, truncated, for adapters.RawBody: logs only.
+func (e *APIError) RawBody() string { return e.Body }
 
 // LogValue lets a logger record the status, code and raw body of the answer.
 func (e *APIError) LogValue() slog.Value {
@@ -185,6 +186,9 @@ func (e *OAuthError) Unwrap() error {
 	}
 }
 
+// RawBody returns the raw answer, truncated, for adapters.RawBody: logs only.
+func (e *OAuthError) RawBody() string { return e.Body }
+
 func (e *OAuthError) hint() string {
 	desc := strings.ToLower(e.Description)
 	switch {
@@ -229,17 +233,8 @@ func oauthError(status int, body []byte) error {
 	return &OAuthError{Status: status, Code: b.Error, Description: b.Description, Body: truncate(body)}
 }
 
-// truncate keeps the start of a body, cut on a rune boundary.
-func truncate(body []byte) string {
-	if len(body) <= maxKeptBody {
-		return string(body)
-	}
-	cut := maxKeptBody
-	for cut > 0 && !utf8.RuneStart(body[cut]) {
-		cut--
-	}
-	return string(body[:cut]) + "…(truncated)"
-}
+// truncate keeps the start of a body, for the logs.
+func truncate(body []byte) string { return adapters.TruncateBody(body) }
 
 // oneLine folds a multi-line message (INVALID_FIELD quotes the query with a caret
 // line) so that it fits a log line and an error string.

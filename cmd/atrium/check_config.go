@@ -1,25 +1,43 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 
 	"github.com/atrium-dev/atrium/config"
 )
 
 func runCheckConfig(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	flags := flag.NewFlagSet("check-config", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	if err := flags.Parse(args); err != nil || flags.NArg() != 1 {
 		return usageError{"usage: atrium check-config FILE"}
 	}
-	path := fs.Arg(0)
-	l, err := config.LoadFile(path, registry(), nil)
+	path := flags.Arg(0)
+	l, err := loadConfig(path)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: OK (%d source(s); portal at %s, identity provider %s)\n",
 		path, len(l.Sources), l.Server.PublicURL, l.Auth.Issuer)
 	return nil
+}
+
+// loadConfig loads the configuration file named on the command line. A file that
+// cannot be read is a mistake in the command line, reported like one (exit code 2),
+// not a failure of Atrium.
+func loadConfig(path string) (*config.Loaded, error) {
+	l, err := config.LoadFile(path, registry(), nil)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		hint := "check the path and that Atrium's user may read the file"
+		if errors.Is(err, fs.ErrNotExist) {
+			hint = "check the path; atrium.example.yaml is a complete example to start from"
+		}
+		return nil, usageError{fmt.Sprintf("cannot read configuration file %s: %v\n    fix: %s", path, pe.Err, hint)}
+	}
+	return l, err
 }

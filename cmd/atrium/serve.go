@@ -29,7 +29,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil || *path == "" || fs.NArg() != 0 {
 		return usageError{"usage: atrium serve --config FILE"}
 	}
-	l, err := config.LoadFile(*path, registry(), nil)
+	l, err := loadConfig(*path)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,15 +56,20 @@ func matchedBy(s string) string {
 // now is the time relative freshness ("2 min ago") is measured from.
 func CustomerPage(p *customer.Page, self string, now time.Time) components.CustomerPage {
 	m := components.CustomerPage{Header: header(p.Header, self, now)}
+	var panels []components.Panel
 	for _, pn := range p.Panels {
-		m.Panels = append(m.Panels, panel(pn, self, now))
+		m.Slots = append(m.Slots, components.Slot{ID: panelID(pn), Title: pn.Spec.Title, Source: pn.SourceTitle})
+		pm := panel(pn, self, now)
+		pm.Slot = pm.ID
+		panels = append(panels, pm)
 	}
+	m.Panels = slices.Values(panels)
 	return m
 }
 
 func header(p customer.Panel, self string, now time.Time) components.CustomerHeader {
 	h := components.CustomerHeader{Source: source(p, now)}
-	if p.State != customer.StateOK {
+	if p.State != customer.StateOK || p.Facet == nil {
 		h.Name = "Customer"
 		h.Problem = problem(p.Problem, self)
 		return h
@@ -117,8 +123,8 @@ func location(f map[string]adapters.Value) string {
 }
 
 func panel(p customer.Panel, self string, now time.Time) components.Panel {
-	m := components.Panel{ID: p.Source + "-" + p.Spec.Name, Title: p.Spec.Title, Source: source(p, now)}
-	if p.State != customer.StateOK {
+	m := components.Panel{ID: panelID(p), Title: p.Spec.Title, Source: source(p, now)}
+	if p.State != customer.StateOK || p.Facet == nil {
 		m.Problem = problem(p.Problem, self)
 		return m
 	}
@@ -185,12 +191,12 @@ func Ago(d time.Duration) string {
 	switch {
 	case d < 30*time.Second:
 		return "just now"
-	case d < 90*time.Second:
-		return "1 min ago"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(math.Round(d.Minutes())))
+	case d < time.Hour-30*time.Second: // beyond, minutes would round to 60
+		return fmt.Sprintf("%d min ago", max(1, int(math.Round(d.Minutes()))))
 	case d < 24*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d.Hours()))
+		return fmt.Sprintf("%d h ago", max(1, int(d.Hours())))
+	case d < 48*time.Hour:
+		return "1 day ago"
 	}
 	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
 }
@@ -223,7 +229,11 @@ func Cell(v adapters.Value) components.Cell {
 	case adapters.KindURL:
 		return components.Cell{Text: displayURL(v.Text), Href: safeHref(v.Text), Sort: v.Text}
 	case adapters.KindPhone:
-		return components.Cell{Text: v.Text, Href: "tel:" + strings.Map(phoneChar, v.Text), Sort: v.Text, NoWrap: true}
+		c := components.Cell{Text: v.Text, Sort: v.Text, NoWrap: true}
+		if dial := strings.Map(phoneChar, v.Text); strings.ContainsAny(dial, "0123456789") {
+			c.Href = "tel:" + dial
+		}
+		return c
 	case adapters.KindBool:
 		if v.Bool {
 			return components.Cell{Text: "Yes", Sort: "1"}
@@ -252,7 +262,7 @@ func safeHref(s string) string {
 			return ""
 		}
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
 	return u.String()
@@ -281,12 +291,7 @@ func badge(s string) string {
 // Money formats an amount in its currency, e.g. "$1,234,567" or "€12,500.50".
 func Money(amount float64, currency string) string {
 	sym := map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}[strings.ToUpper(currency)]
-	neg := amount < 0
-	amount = math.Abs(amount)
-	s := Number(math.Trunc(amount))
-	if cents := math.Round((amount - math.Trunc(amount)) * 100); cents > 0 {
-		s += fmt.Sprintf(".%02d", int(cents))
-	}
+	neg, s := decimal(amount)
 	if sym == "" {
 		s = s + " " + strings.ToUpper(currency)
 	} else {
@@ -298,11 +303,22 @@ func Money(amount float64, currency string) string {
 	return strings.TrimSpace(s)
 }
 
-// Number formats a number with thousands separators.
+// Number formats a number with thousands separators, and two decimals when it
+// has a fraction: "1,234,567", "-1,234.50".
 func Number(f float64) string {
-	neg := f < 0
-	f = math.Abs(f)
-	whole := strconv.FormatFloat(math.Trunc(f), 'f', 0, 64)
+	neg, s := decimal(f)
+	if neg {
+		return "-" + s
+	}
+	return s
+}
+
+// decimal writes |f| rounded to hundredths, with thousands separators and the
+// hundredths only when there are any. Rounding comes first so that 1.999 carries
+// into "2", and neg is false when f rounds to zero, so -0.001 is "0", not "-0".
+func decimal(f float64) (neg bool, s string) {
+	hundredths := math.Round(math.Abs(f) * 100)
+	whole := strconv.FormatFloat(math.Floor(hundredths/100), 'f', 0, 64)
 	var b strings.Builder
 	for i, r := range whole {
 		if i > 0 && (len(whole)-i)%3 == 0 {
@@ -310,12 +326,8 @@ func Number(f float64) string {
 		}
 		b.WriteRune(r)
 	}
-	out := b.String()
-	if frac := f - math.Trunc(f); frac > 0.0001 {
-		out += strings.TrimPrefix(strconv.FormatFloat(frac, 'f', 2, 64), "0")
+	if frac := math.Mod(hundredths, 100); frac > 0 {
+		fmt.Fprintf(&b, ".%02d", int(frac))
 	}
-	if neg {
-		out = "-" + out
-	}
-	return out
+	return f < 0 && hundredths > 0, b.String()
 }

@@ -4,8 +4,11 @@
 // It holds its records in memory and ships a deterministic demo data set.
 //
 // The Salesforce adapter is tested against it, and the demo runs on it, because no
-// real org is reachable. Its wire format follows shared/salesforce-api.md, errors
-// included, so that the adapter meets the same answers it would meet in production.
+// real org is reachable. It reproduces Salesforce's wire format, errors included,
+// so that the adapter meets the answers it would meet in production: error
+// bodies are JSON arrays, currency values are written as Java doubles
+// ("1.25E7"), date-times as "2026-01-31T17:05:00.000+0000", and tokens carry no
+// expires_in.
 //
 // A test starts it behind httptest and tells it the URL it is served at, which is
 // the instance_url it hands out:

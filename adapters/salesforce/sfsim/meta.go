@@ -12,7 +12,7 @@ const LatestVersion = "62.0"
 // versions answers the versions root, which needs no session and, unlike every
 // other REST answer, carries no Sforce-Limit-Info.
 func (s *Server) versions(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if r.Method != http.MethodGet {
 		writeError(w, errMethod(r.Method, "GET,HEAD"))
 		return
 	}

@@ -181,6 +181,15 @@ func TestPagingSmallBatchAndLocatorErrors(t *testing.T) {
 	if len(pages) != 2 || len(pages[0].Records) != 5 || len(pages[1].Records) != 3 {
 		t.Errorf("pages of Acme's 8 opportunities at batch 5: %d pages", len(pages))
 	}
+	r := h.get("/services/data/v62.0/queryAll?q=SELECT+Id+FROM+Contact+WHERE+AccountId+=+'" + DemoAccountAcme + "'")
+	var page queryResult
+	r.decode(t, &page)
+	if !strings.HasPrefix(page.NextRecordsURL, "/services/data/v62.0/queryAll/01g") {
+		t.Errorf("queryAll nextRecordsUrl = %q", page.NextRecordsURL)
+	}
+	if r := h.get(page.NextRecordsURL); r.status != http.StatusOK {
+		t.Errorf("queryAll next page: %d %s", r.status, r)
+	}
 	for _, bad := range []string{
 		"/services/data/v62.0/query/01gDn0000000999IAA-2000",
 		"/services/data/v62.0/query/garbage",
@@ -197,7 +206,7 @@ func TestCursorsExpireAndAreBounded(t *testing.T) {
 	h := newHarness(t, Options{BatchSize: 5, MaxCursors: 2, CursorTTL: time.Minute}).login()
 	open := func() string {
 		var p queryResult
-		h.query("SELECT Id FROM Contact WHERE AccountId = '" + DemoAccountAcme + "'").decode(t, &p)
+		h.query("SELECT Id FROM Contact WHERE AccountId = '"+DemoAccountAcme+"'").decode(t, &p)
 		if p.Done {
 			t.Fatal("expected more than one page")
 		}

@@ -216,7 +216,7 @@ func TestQueryAllSeesDeletedRecords(t *testing.T) {
 	}
 	count := func(path, q string) int {
 		var res queryResult
-		h.get("/services/data/v62.0/" + path + "?q=" + strings.ReplaceAll(q, " ", "+")).decode(t, &res)
+		h.get("/services/data/v62.0/"+path+"?q="+strings.ReplaceAll(q, " ", "+")).decode(t, &res)
 		return res.TotalSize
 	}
 	if n := count("query", "SELECT Id FROM Account WHERE Name = 'Acme Corporation'"); n != 0 {

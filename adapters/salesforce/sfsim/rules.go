@@ -14,9 +14,9 @@ const (
 
 // stage is one value of the standard Opportunity stage picklist.
 type stage struct {
-	probability  float64
+	probability float64
 	closed, won bool
-	known bool
+	known       bool
 }
 
 // stageOf returns the standard meaning of an opportunity stage.

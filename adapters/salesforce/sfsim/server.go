@@ -145,6 +145,11 @@ func (s *Server) URL() string {
 
 // ServeHTTP answers one request the way a Salesforce org does.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		// HEAD is answered as GET; net/http leaves the body out.
+		r = r.Clone(r.Context())
+		r.Method = http.MethodGet
+	}
 	rt := route(r.URL.Path)
 	s.calls.add(rt.endpoint, rt.versioned)
 	s.log.DebugContext(r.Context(), "sfsim: request", "method", r.Method, "path", r.URL.Path, "endpoint", rt.endpoint)

@@ -94,3 +94,11 @@ func TestNotFound(t *testing.T) {
 		}
 	}
 }
+
+func TestHeadIsAnsweredAsGet(t *testing.T) {
+	h := smallHarness(t, Options{})
+	r := h.send(http.MethodHead, limitsPath, nil, nil)
+	if r.status != http.StatusOK || len(r.body) != 0 || r.header.Get("Sforce-Limit-Info") == "" {
+		t.Errorf("HEAD: %d %q %v", r.status, r, r.header)
+	}
+}

@@ -10,7 +10,6 @@ type soqlQuery struct {
 	orderBy []orderItem
 	limit   *intClause
 	offset  *intClause
-	end     int // offset just past the query, for carets at its end
 }
 
 // ident is a name as written, with its position.

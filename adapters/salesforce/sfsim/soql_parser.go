@@ -116,6 +116,15 @@ func (p *parser) query(sub bool) (*soqlQuery, error) {
 		}
 		q.where = c
 	}
+	if p.accept("WITH") {
+		// Access-mode clauses change nothing for a user who sees every record.
+		t := p.next()
+		switch strings.ToUpper(t.text) {
+		case "SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE":
+		default:
+			return nil, unexpected(t)
+		}
+	}
 	if p.accept("ORDER") {
 		if err := p.expect("BY"); err != nil {
 			return nil, err
@@ -146,7 +155,13 @@ func (p *parser) query(sub bool) (*soqlQuery, error) {
 		}
 		*clause.dst = &intClause{n: n, pos: t.pos}
 	}
-	q.end = p.peek().pos
+	if !sub && p.accept("FOR") {
+		// FOR VIEW and FOR REFERENCE update recently-viewed lists, which are not
+		// simulated.
+		if !p.accept("VIEW") && !p.accept("REFERENCE") {
+			return nil, unexpected(p.peek())
+		}
+	}
 	return q, nil
 }
 

@@ -26,6 +26,8 @@ func TestParseSOQL(t *testing.T) {
 		"SELECT SUM(Amount) total, COUNT(Id) FROM Opportunity",
 		"SELECT Id FROM Account WHERE Name <> 'x' AND Amount > -5",
 		"SELECT\n  Id,\n  Name\nFROM Account\nWHERE Name = 'a\\'b\\\\c'",
+		"SELECT Id FROM Account WHERE Name = 'x' WITH SECURITY_ENFORCED ORDER BY Name LIMIT 1 FOR VIEW",
+		"SELECT Id FROM Account WITH USER_MODE",
 	} {
 		if _, err := parseSOQL(q); err != nil {
 			t.Errorf("parseSOQL(%q): %v", q, err)
@@ -58,6 +60,8 @@ func TestParseSOQLMalformed(t *testing.T) {
 		{"SELECT Id FROM Account WHERE Name IN ()", "unexpected token: ')'", 38},
 		{"SELECT Id FROM Account ORDER BY Name NULLS", "unexpected token: <EOF>", 42},
 		{"SELECT Id FROM Account WHERE Name = 'x' #", "no viable alternative at character '#'", 40},
+		{"SELECT Id FROM Account WITH NOTHING", "unexpected token: 'NOTHING'", 28},
+		{"SELECT Id FROM Account FOR UPDATE", "unexpected token: 'UPDATE'", 27},
 	} {
 		_, err := parseSOQL(tc.q)
 		var se *syntaxError

@@ -76,10 +76,14 @@ func (s *store) insert(o *object, in map[string]any, mode writeMode, now time.Ti
 		}
 		r.id = id
 	}
+	// Each audit date defaults to the one before it, so that a data set giving
+	// only CreatedDate or LastModifiedDate stays consistent.
+	prev := any(now.UTC().Truncate(time.Millisecond))
 	for _, name := range []string{"CreatedDate", "LastModifiedDate", "SystemModstamp"} {
 		if r.fields[name] == nil {
-			r.fields[name] = now.UTC().Truncate(time.Millisecond)
+			r.fields[name] = prev
 		}
+		prev = r.fields[name]
 	}
 	if o.field("IsDeleted") != nil {
 		r.fields["IsDeleted"] = false

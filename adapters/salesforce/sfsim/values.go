@@ -16,8 +16,10 @@ const (
 	dateTimeLayout = "2006-01-02T15:04:05.000-0700"
 )
 
-// dateTimeInputs are the date-time forms accepted in request bodies.
-var dateTimeInputs = []string{dateTimeLayout, time.RFC3339Nano, "2006-01-02T15:04:05.000Z0700", "2006-01-02T15:04:05Z0700"}
+// dateTimeInputs returns the date-time forms accepted in request bodies.
+func dateTimeInputs() []string {
+	return []string{dateTimeLayout, time.RFC3339Nano, "2006-01-02T15:04:05.000Z0700", "2006-01-02T15:04:05Z0700"}
+}
 
 // normalize converts a value given for f (from a JSON body or from Go code building
 // a data set) to the form the store holds: string, float64, int64, bool, time.Time
@@ -54,7 +56,7 @@ func normalize(f *field, v any) (any, string) {
 	case typeDate:
 		return normalizeTime(v, "date", []string{dateLayout}, true)
 	case typeDateTime:
-		return normalizeTime(v, "datetime", dateTimeInputs, false)
+		return normalizeTime(v, "datetime", dateTimeInputs(), false)
 	default:
 		switch x := v.(type) {
 		case string:

@@ -1,0 +1,48 @@
+package present
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/customer"
+)
+
+// CustomerStream maps a streamed page. now is asked as each panel arrives, so
+// freshness is measured when the panel is rendered.
+func CustomerStream(s *customer.Stream, now func() time.Time) components.CustomerPage {
+	self := CustomerURL(s.ID)
+	m := components.CustomerPage{Header: header(s.Header, self, now())}
+	for _, slot := range s.Slots {
+		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
+	}
+	m.Panels = func(yield func(components.Panel) bool) {
+		for p := range s.Panels {
+			if !yield(Panel(s.ID, p, now())) {
+				return
+			}
+		}
+	}
+	return m
+}
+
+// Panel maps one panel of customer id, ready to fill its slot; a retry
+// re-fetches just this panel.
+func Panel(id string, p customer.Panel, now time.Time) components.Panel {
+	m := panel(p, CustomerURL(id), now)
+	m.Slot = m.ID
+	if m.Problem != nil && m.Problem.Retry != "" {
+		m.Problem.RetryFragment = PanelURL(id, p.Source, p.Spec.Name)
+	}
+	return m
+}
+
+// CustomerURL is the page of customer id.
+func CustomerURL(id string) string { return "/customers/" + url.PathEscape(id) }
+
+// PanelURL is the fragment URL of one panel of customer id.
+func PanelURL(id, source, facet string) string {
+	return CustomerURL(id) + "/panels/" + url.PathEscape(source) + "/" + url.PathEscape(facet)
+}
+
+func panelID(p customer.Panel) string { return p.Source + "-" + p.Spec.Name }

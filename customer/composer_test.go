@@ -1,0 +1,333 @@
+package customer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atrium-dev/atrium/adapters"
+)
+
+// fakeAdapter answers from functions; Check always reports OK.
+type fakeAdapter struct {
+	fetch  func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error)
+	search func(ctx context.Context, q adapters.Query) ([]adapters.Match, error)
+}
+
+var _ adapters.Adapter = (*fakeAdapter)(nil)
+
+// Facets of the fake adapter.
+var fakeSpecs = []adapters.FacetSpec{
+	{Name: "account", Title: "Account", Header: true},
+	{Name: "contacts", Title: "Contacts"},
+	{Name: "cases", Title: "Cases"},
+}
+
+func (a *fakeAdapter) Facets() []adapters.FacetSpec { return fakeSpecs }
+
+func (a *fakeAdapter) Fetch(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+	return a.fetch(ctx, req)
+}
+
+func (a *fakeAdapter) Search(ctx context.Context, q adapters.Query) ([]adapters.Match, error) {
+	return a.search(ctx, q)
+}
+
+func (a *fakeAdapter) Check(context.Context) adapters.Health { return adapters.Health{OK: true} }
+
+// facetOf is what a healthy fake returns.
+func facetOf(req adapters.FetchRequest) *adapters.Facet {
+	return &adapters.Facet{Source: "crm", Name: req.Facet, FetchedAt: time.Now(),
+		Fields: map[string]adapters.Value{adapters.FieldName: adapters.Text("Acme")}}
+}
+
+// failing returns a fetch that fails facet with err and answers the others.
+func failing(facet string, err error) func(context.Context, adapters.FetchRequest) (*adapters.Facet, error) {
+	return func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		if req.Facet == facet {
+			return nil, err
+		}
+		return facetOf(req), nil
+	}
+}
+
+// newTestComposer returns a composer of the fake source "crm" ("Acme CRM") and
+// the buffer its JSON logs go to.
+func newTestComposer(a adapters.Adapter, timeout time.Duration) (*Composer, *bytes.Buffer) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	return NewComposer(Source{Name: "crm", Title: "Acme CRM", Timeout: timeout, Adapter: a}, logger), &logs
+}
+
+func panelOf(t *testing.T, p *Page, facet string) Panel {
+	t.Helper()
+	if p.Header.Spec.Name == facet {
+		return p.Header
+	}
+	for _, pn := range p.Panels {
+		if pn.Spec.Name == facet {
+			return pn
+		}
+	}
+	t.Fatalf("page has no %s panel", facet)
+	return Panel{}
+}
+
+func TestPageConfinesAFailingPanel(t *testing.T) {
+	tests := []struct {
+		name        string
+		failed      string // the facet that fails
+		fetch       func(context.Context, adapters.FetchRequest) (*adapters.Facet, error)
+		wantMessage string
+	}{
+		{"unavailable", "contacts", failing("contacts", fmt.Errorf("crm: %w", adapters.ErrUnavailable)), "Acme CRM is unavailable"},
+		{"limit exceeded", "contacts", failing("contacts", adapters.ErrLimitExceeded), "Acme CRM's daily API allocation"},
+		{"forbidden", "contacts", failing("contacts", adapters.ErrForbidden), "may not read this in Acme CRM"},
+		{"unclassified", "contacts", failing("contacts", errors.New("boom")), "Loading from Acme CRM failed"},
+		{"not found outside the header", "contacts", failing("contacts", adapters.ErrNotFound), "does not exist"},
+		{"header unavailable", "account", failing("account", adapters.ErrUnavailable), "Acme CRM is unavailable"},
+		{"no facet and no error", "contacts", func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+			if req.Facet == "contacts" {
+				return nil, nil
+			}
+			return facetOf(req), nil
+		}, "Acme CRM returned nothing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := newTestComposer(&fakeAdapter{fetch: tt.fetch}, 5*time.Second)
+			p, err := c.Page(t.Context(), "42")
+			if err != nil {
+				t.Fatalf("Page: %v; one failing panel must not fail the page", err)
+			}
+			for _, spec := range fakeSpecs {
+				if pn := panelOf(t, p, spec.Name); spec.Name != tt.failed && (pn.State != StateOK || pn.Facet == nil) {
+					t.Errorf("%s panel: state %v, problem %+v; want OK", spec.Name, pn.State, pn.Problem)
+				}
+			}
+			failed := panelOf(t, p, tt.failed)
+			if failed.State != StateError || failed.Problem == nil || !strings.Contains(failed.Problem.Message, tt.wantMessage) {
+				t.Fatalf("%s panel: state %v, problem %+v; want an error saying %q", tt.failed, failed.State, failed.Problem, tt.wantMessage)
+			}
+			if failed.SourceTitle != "Acme CRM" {
+				t.Errorf("%s panel SourceTitle = %q", tt.failed, failed.SourceTitle)
+			}
+		})
+	}
+}
+
+func TestPageEndsASlowPanelAtTheTimeout(t *testing.T) {
+	const timeout, margin = 100 * time.Millisecond, time.Second
+	blocked := func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		if req.Facet == "cases" {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}
+		return facetOf(req), nil
+	}
+	c, _ := newTestComposer(&fakeAdapter{fetch: blocked}, timeout)
+	start := time.Now()
+	p, err := c.Page(t.Context(), "42")
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("Page: %v", err)
+	}
+	if elapsed > timeout+margin {
+		t.Errorf("Page returned after %s, want at most %s", elapsed, timeout+margin)
+	}
+	slow := panelOf(t, p, "cases")
+	if slow.State != StateError || slow.Problem == nil || !strings.Contains(slow.Problem.Message, "did not answer within") || !slow.Problem.Retry {
+		t.Errorf("cases panel: state %v, problem %+v; want a retryable 'did not answer within' problem", slow.State, slow.Problem)
+	}
+	if pn := panelOf(t, p, "contacts"); pn.State != StateOK {
+		t.Errorf("contacts panel: state %v, problem %+v; want OK", pn.State, pn.Problem)
+	}
+}
+
+func TestPageOfAnUnknownCustomer(t *testing.T) {
+	c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", fmt.Errorf("crm: fetch account: %w", adapters.ErrNotFound))}, 5*time.Second)
+	p, err := c.Page(t.Context(), "404")
+	if !errors.Is(err, ErrNotFound) || p != nil {
+		t.Fatalf("Page = %+v, %v; want no page and an error matching ErrNotFound", p, err)
+	}
+}
+
+func TestPageFetchesPanelsConcurrently(t *testing.T) {
+	// Each fetch waits until every facet has been entered: fetched one after the
+	// other, the first would wait until its timeout.
+	var (
+		mu      sync.Mutex
+		entered int
+		all     = make(chan struct{})
+	)
+	barrier := func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		mu.Lock()
+		entered++
+		if entered == len(fakeSpecs) {
+			close(all)
+		}
+		mu.Unlock()
+		select {
+		case <-all:
+			return facetOf(req), nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	c, _ := newTestComposer(&fakeAdapter{fetch: barrier}, 2*time.Second)
+	p, err := c.Page(t.Context(), "42")
+	if err != nil {
+		t.Fatalf("Page: %v", err)
+	}
+	for _, spec := range fakeSpecs {
+		if pn := panelOf(t, p, spec.Name); pn.State != StateOK {
+			t.Errorf("%s panel: state %v, problem %+v; want OK: the panels were not fetched at the same time", spec.Name, pn.State, pn.Problem)
+		}
+	}
+}
+
+func TestSearch(t *testing.T) {
+	matches := []adapters.Match{{Source: "crm", ID: "1", Name: "Acme"}, {Source: "crm", ID: "2", Name: "Acme Labs"}}
+	tests := []struct {
+		name        string
+		err         error
+		wantMatches int
+		wantProblem string
+	}{
+		{"matches", nil, 2, ""},
+		{"unavailable", fmt.Errorf("crm: search: %w", adapters.ErrUnavailable), 0, "Acme CRM is unavailable"},
+		{"rejected", fmt.Errorf("crm: search: %w", adapters.ErrBadRequest), 0, "Acme CRM rejected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got adapters.Query
+			search := func(_ context.Context, q adapters.Query) ([]adapters.Match, error) {
+				got = q
+				if tt.err != nil {
+					return nil, tt.err
+				}
+				return matches, nil
+			}
+			c, _ := newTestComposer(&fakeAdapter{search: search}, 5*time.Second)
+			res := c.Search(t.Context(), "acme", 7)
+			if got.Text != "acme" || got.Limit != 7 {
+				t.Errorf("adapter asked for %+v, want text acme, limit 7", got)
+			}
+			if len(res.Matches) != tt.wantMatches || res.SourceTitle != "Acme CRM" {
+				t.Errorf("Search: %d matches from %q, want %d from Acme CRM", len(res.Matches), res.SourceTitle, tt.wantMatches)
+			}
+			switch {
+			case tt.wantProblem == "" && res.Problem != nil:
+				t.Errorf("Search: problem %+v, want none", res.Problem)
+			case tt.wantProblem != "" && (res.Problem == nil || !strings.Contains(res.Problem.Message, tt.wantProblem)):
+				t.Errorf("Search: problem %+v, want one saying %q", res.Problem, tt.wantProblem)
+			}
+		})
+	}
+}
+
+// shapeError is an answer of the wrong shape carrying its raw body, as
+// adapters' errors do.
+type shapeError struct{ body string }
+
+func (e *shapeError) Error() string   { return "crm: answer is not the documented shape" }
+func (e *shapeError) Unwrap() error   { return adapters.ErrBadResponse }
+func (e *shapeError) RawBody() string { return e.body }
+
+func TestRawBodyIsLoggedNeverShown(t *testing.T) {
+	const secret = "card-4111-1111-1111-1111"
+	body := `<html><body>Proxy login ` + secret + `</body>` + strings.Repeat("x", 3*adapters.MaxRawBody) + `</html>`
+	err := fmt.Errorf("crm: fetch contacts of 42: %w", &shapeError{body: body})
+
+	tests := []struct {
+		name    string
+		message string // of the log record
+		run     func(t *testing.T, c *Composer) *Problem
+	}{
+		{"panel", "panel failed", func(t *testing.T, c *Composer) *Problem {
+			p, err := c.Page(t.Context(), "42")
+			if err != nil {
+				t.Fatalf("Page: %v", err)
+			}
+			return panelOf(t, p, "contacts").Problem
+		}},
+		{"search", "search failed", func(t *testing.T, c *Composer) *Problem { return c.Search(t.Context(), "acme", 5).Problem }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := &fakeAdapter{
+				fetch:  failing("contacts", err),
+				search: func(context.Context, adapters.Query) ([]adapters.Match, error) { return nil, err },
+			}
+			c, logs := newTestComposer(a, 5*time.Second)
+			problem := tt.run(t, c)
+
+			if problem == nil || !strings.Contains(problem.Message, "Acme CRM") {
+				t.Fatalf("problem %+v, want one naming Acme CRM", problem)
+			}
+			if shown := problem.Message + problem.Hint; strings.Contains(shown, secret) || strings.Contains(shown, "<html>") {
+				t.Errorf("problem %+v shows the raw body", problem)
+			}
+			raw, ok := loggedAttr(t, logs, tt.message, "raw_body")
+			if !ok {
+				t.Fatalf("no %q log record with raw_body in:\n%s", tt.message, logs)
+			}
+			if !strings.HasPrefix(body, strings.TrimSuffix(raw, "…(truncated)")) || !strings.Contains(raw, secret) {
+				t.Errorf("raw_body = %.80q…, want the start of the body", raw)
+			}
+			if len(raw) > adapters.MaxRawBody {
+				t.Errorf("raw_body has %d bytes, want at most %d", len(raw), adapters.MaxRawBody)
+			}
+		})
+	}
+}
+
+// loggedAttr returns a string attribute of the first JSON log record with the
+// given message.
+func loggedAttr(t *testing.T, logs *bytes.Buffer, message, key string) (string, bool) {
+	t.Helper()
+	sc := bufio.NewScanner(bytes.NewReader(logs.Bytes()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		if rec["msg"] == message {
+			v, ok := rec[key].(string)
+			return v, ok
+		}
+	}
+	return "", false
+}
+
+func TestAPanickingAdapterCostsOnlyItsPanel(t *testing.T) {
+	fetch := func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		if req.Facet == "cases" {
+			panic("adapter bug")
+		}
+		return facetOf(req), nil
+	}
+	c, logs := newTestComposer(&fakeAdapter{fetch: fetch}, time.Second)
+	page, err := c.Page(context.Background(), "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := panelOf(t, page, "cases"); p.State != StateError || p.Problem == nil || !strings.Contains(p.Problem.Message, "Acme CRM") {
+		t.Errorf("the panicking panel: %+v", p)
+	}
+	if p := panelOf(t, page, "contacts"); p.State != StateOK {
+		t.Errorf("another panel failed too: %+v", p.Problem)
+	}
+	if !strings.Contains(logs.String(), "adapter panicked") {
+		t.Error("the panic was not logged")
+	}
+}

@@ -1,0 +1,96 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/atrium-dev/atrium/adapters"
+)
+
+func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	release := make(chan struct{})
+	fetch := func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		if req.Facet == "contacts" {
+			select {
+			case <-release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		return facetOf(req), nil
+	}
+	c, _ := newTestComposer(&fakeAdapter{fetch: fetch}, 5*time.Second)
+	s, err := c.Stream(context.Background(), "C1", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Header.State != StateOK || len(s.Slots) != 2 || s.Slots[0].Spec.Name != "contacts" || s.Slots[1].Spec.Name != "cases" {
+		t.Fatalf("header %v, slots %+v", s.Header.State, s.Slots)
+	}
+	if first := <-s.Panels; first.Spec.Name != "cases" {
+		t.Fatalf("first panel = %s, want the one that was not held back", first.Spec.Name)
+	}
+	close(release)
+	if second := <-s.Panels; second.Spec.Name != "contacts" || second.State != StateOK {
+		t.Fatalf("second panel = %s (%v)", second.Spec.Name, second.State)
+	}
+	if _, open := <-s.Panels; open {
+		t.Fatal("the channel stays open after every panel arrived")
+	}
+}
+
+func TestStreamMarksPanelsLateAtTheBudget(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	fetch := func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		if req.Facet == "contacts" {
+			<-ctx.Done() // never answers
+			return nil, ctx.Err()
+		}
+		return facetOf(req), nil
+	}
+	c, _ := newTestComposer(&fakeAdapter{fetch: fetch}, time.Minute)
+	start := time.Now()
+	s, err := c.Stream(ctx, "C1", 100*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var late []Panel
+	for p := range s.Panels {
+		if p.State == StateLate {
+			late = append(late, p)
+		}
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Errorf("the stream ended after %v with a 100ms budget", elapsed)
+	}
+	if len(late) != 1 || late[0].Spec.Name != "contacts" || late[0].Problem == nil || !late[0].Problem.Retry {
+		t.Fatalf("late panels: %+v", late)
+	}
+	cancel() // the browser went away: the held fetch must end, leaving no goroutine
+}
+
+func TestStreamOfAnUnknownCustomer(t *testing.T) {
+	c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", adapters.ErrNotFound)}, time.Second)
+	if _, err := c.Stream(context.Background(), "nope", time.Second); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestPanelAlone(t *testing.T) {
+	c, _ := newTestComposer(&fakeAdapter{fetch: failing("none", nil)}, time.Second)
+	p, err := c.Panel(context.Background(), "C1", "crm", "contacts")
+	if err != nil || p.State != StateOK || p.Facet.Name != "contacts" {
+		t.Fatalf("panel: %+v, %v", p, err)
+	}
+	for _, bad := range [][2]string{{"crm", "account"}, {"crm", "nope"}, {"other", "contacts"}} {
+		if _, err := c.Panel(context.Background(), "C1", bad[0], bad[1]); !errors.Is(err, ErrNoSuchPanel) {
+			t.Errorf("%v: err = %v", bad, err)
+		}
+	}
+}
