@@ -107,6 +107,8 @@ type Source struct {
 	FetchedAgo string // "just now", "2 min ago"
 	FetchedAt  string // RFC 3339, for <time datetime>
 	Exact      string // human exact time, for the tooltip
+	// Stale marks data served from cache past its freshness.
+	Stale bool
 }
 
 // Panel is one card of the customer page.

@@ -82,7 +82,7 @@ func (v *validator) validateGuard(g *Guard, p string) {
 	}
 	if g.StaleTTL.D() < cache {
 		v.at(p+".stale_ttl", p+".stale_ttl", fmt.Sprintf("%s is shorter than cache_ttl (%s)", g.StaleTTL.D(), cache),
-			"set stale_ttl to at least cache_ttl, e.g. 10m; equal to cache_ttl shows nothing stale")
+			fmt.Sprintf("set stale_ttl to at least cache_ttl (%s); equal to it, nothing stale is shown", cache))
 	}
 	if n := *g.Retries; n < 0 || n > maxRetries {
 		v.at(p+".retries", p+".retries", fmt.Sprintf("%d is not between 0 and %d", n, maxRetries),

@@ -66,7 +66,13 @@ type Problem struct {
 	Message string // what happened
 	Hint    string // what the user can do
 	Retry   bool   // whether trying again may help
+	// RetryAt, when set, is when Atrium will call the system again (its
+	// circuit breaker is open until then).
+	RetryAt time.Time
 }
+
+// retryAter is an error that knows when its system will be tried again.
+type retryAter interface{ RetryAt() time.Time }
 
 // Page is everything the customer page shows.
 type Page struct {
@@ -158,6 +164,11 @@ func withRawBody(err error, attrs ...any) []any {
 // describe turns an adapter error into words for the user. Details stay in the log.
 func describe(ctx context.Context, src Source, err error) *Problem {
 	t := src.Title
+	var ra retryAter
+	if errors.As(err, &ra) && !ra.RetryAt().IsZero() {
+		return &Problem{Message: fmt.Sprintf("%s is unavailable.", t), RetryAt: ra.RetryAt(),
+			Hint: "Atrium stopped calling it after repeated failures and will try again by itself.", Retry: true}
+	}
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return &Problem{Message: fmt.Sprintf("%s did not answer within %s.", t, src.Timeout), Hint: "Try again in a moment.", Retry: true}

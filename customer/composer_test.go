@@ -331,3 +331,23 @@ func TestAPanickingAdapterCostsOnlyItsPanel(t *testing.T) {
 		t.Error("the panic was not logged")
 	}
 }
+
+// openBreaker is the error of a source whose circuit breaker is open.
+type openBreaker struct{ until time.Time }
+
+func (e openBreaker) Error() string        { return "circuit open" }
+func (e openBreaker) RetryAt() time.Time   { return e.until }
+func (e openBreaker) Is(target error) bool { return target == adapters.ErrUnavailable }
+
+func TestOpenBreakerSaysWhenItRetries(t *testing.T) {
+	until := time.Date(2026, 11, 26, 14, 5, 0, 0, time.UTC)
+	c, _ := newTestComposer(&fakeAdapter{fetch: failing("cases", openBreaker{until})}, time.Second)
+	page, err := c.Page(context.Background(), "C1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := panelOf(t, page, "cases")
+	if p.Problem == nil || !p.Problem.RetryAt.Equal(until) || !strings.Contains(p.Problem.Message, "Acme CRM is unavailable") {
+		t.Fatalf("problem = %+v", p.Problem)
+	}
+}

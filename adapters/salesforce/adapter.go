@@ -91,6 +91,12 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 // Client returns the adapter's REST client, e.g. to read its API usage.
 func (a *Adapter) Client() *Client { return a.client }
 
+// Usage reports the org's API usage as Salesforce last stated it, so that a
+// guard can spare the daily allocation.
+func (a *Adapter) Usage() (used, limit int, seen time.Time) { return a.client.Usage() }
+
+var _ adapters.UsageReporter = (*Adapter)(nil)
+
 // Facets lists the facets of an account, in display order.
 func (a *Adapter) Facets() []adapters.FacetSpec {
 	return []adapters.FacetSpec{

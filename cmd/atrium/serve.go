@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/adapters/guard"
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/config"
 	"github.com/atrium-dev/atrium/customer"
@@ -101,10 +102,11 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	}
 	go sessions.SweepExpired(ctx, 10*time.Minute)
 
-	composer, err := buildComposer(l, logger)
+	composer, closeSources, err := buildComposer(l, logger)
 	if err != nil {
 		return err
 	}
+	defer closeSources()
 	assets, err := static.New()
 	if err != nil {
 		return err
@@ -117,40 +119,58 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
 }
 
-// buildComposer constructs each configured source's adapter.
-func buildComposer(l *config.Loaded, logger *slog.Logger) (*customer.Composer, error) {
+// buildComposer constructs each configured source's adapter, wrapped in its
+// guard (cache, coalescing, retries, breaker, bulkhead, API budget). The
+// returned function stops the guards' background work.
+func buildComposer(l *config.Loaded, logger *slog.Logger) (*customer.Composer, func(), error) {
 	reg := registry()
-	var primary *customer.Source
+	var (
+		primary *customer.Source
+		guards  []*guard.Guarded
+	)
+	closeAll := func() {
+		for _, g := range guards {
+			_ = g.Close()
+		}
+	}
 	for i, s := range l.Sources {
 		typ, _ := reg.Lookup(s.Type)
+		policy := guard.PolicyFrom(s.Guard)
+		srcLog := logger.With("source", s.Name)
 		a, err := typ.New(adapters.Source{
 			Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Settings: l.Settings[i],
-			HTTP:   sourceHTTPClient(),
-			Logger: logger.With("source", s.Name),
+			HTTP:   sourceHTTPClient(policy.MaxConcurrent),
+			Logger: srcLog,
 		})
 		if err != nil {
-			return nil, fmt.Errorf("source %s: %w", s.Name, err)
+			closeAll()
+			return nil, nil, fmt.Errorf("source %s: %w", s.Name, err)
 		}
+		g := guard.Wrap(a, s.Name, policy, guard.WithLogger(srcLog), guard.WithTimeout(s.Timeout.D()))
+		guards = append(guards, g)
 		if s.Name == l.Customer.Primary {
-			primary = &customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: a}
+			primary = &customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: g}
 		}
 	}
 	if primary == nil {
-		return nil, errors.New("customer.primary names no configured source")
+		closeAll()
+		return nil, nil, errors.New("customer.primary names no configured source")
 	}
-	return customer.NewComposer(*primary, logger), nil
+	return customer.NewComposer(*primary, logger), closeAll, nil
 }
 
 // sourceHTTPClient is the client adapters call their systems with: explicit
-// timeouts on every phase, and enough idle connections to avoid churn.
-func sourceHTTPClient() *http.Client {
+// timeouts on every phase, and as many idle connections per host as the guard
+// lets calls run at once, so a busy source never churns connections.
+func sourceHTTPClient(maxConcurrent int) *http.Client {
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		TLSHandshakeTimeout:   5 * time.Second,
 		ResponseHeaderTimeout: 30 * time.Second,
 		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   32,
+		MaxIdleConnsPerHost:   max(maxConcurrent, 2),
+		MaxConnsPerHost:       max(maxConcurrent, 2),
 		IdleConnTimeout:       90 * time.Second,
 		ForceAttemptHTTP2:     true,
 	}

@@ -171,6 +171,14 @@ func source(p customer.Panel, now time.Time) components.Source {
 		s.FetchedAt = t.UTC().Format(time.RFC3339)
 		s.FetchedAgo = Ago(now.Sub(t))
 		s.Exact = t.Local().Format("2 Jan 2006 15:04:05")
+		if p.Facet.Stale {
+			// Old data is worth showing, but never as if it were fresh.
+			s.Stale = true
+			s.FetchedAgo = "as of " + t.Local().Format("15:04") + ", refreshing"
+			if now.Sub(t) >= 24*time.Hour {
+				s.FetchedAgo = "as of " + t.Local().Format("2 Jan 15:04") + ", refreshing"
+			}
+		}
 	}
 	return s
 }
@@ -180,6 +188,9 @@ func problem(p *customer.Problem, retry string) *components.Problem {
 		return &components.Problem{Message: "Something went wrong."}
 	}
 	out := &components.Problem{Message: p.Message, Hint: p.Hint}
+	if !p.RetryAt.IsZero() {
+		out.Message = strings.TrimSuffix(p.Message, ".") + ", retrying at " + p.RetryAt.Local().Format("15:04") + "."
+	}
 	if p.Retry {
 		out.Retry = retry
 	}

@@ -484,3 +484,21 @@ func TestCustomerPageCountsThousands(t *testing.T) {
 		t.Errorf("note %q, want %q", p.Table.Note, want)
 	}
 }
+
+func TestStaleAndRetryAtAreSaid(t *testing.T) {
+	now := time.Date(2026, 11, 26, 14, 10, 0, 0, time.Local)
+	fetched := time.Date(2026, 11, 26, 14, 2, 0, 0, time.Local)
+	p := customer.Panel{Source: "salesforce", SourceTitle: "Salesforce", Spec: adapters.FacetSpec{Name: "contacts", Title: "Contacts"},
+		Facet: &adapters.Facet{FetchedAt: fetched, Stale: true}}
+	if got := source(p, now); !got.Stale || got.FetchedAgo != "as of 14:02, refreshing" {
+		t.Errorf("stale badge = %+v", got)
+	}
+	p.Facet.Stale = false
+	if got := source(p, now); got.Stale || got.FetchedAgo != "8 min ago" {
+		t.Errorf("fresh badge = %+v", got)
+	}
+	pr := problem(&customer.Problem{Message: "Salesforce is unavailable.", RetryAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local), Retry: true}, "/x")
+	if pr.Message != "Salesforce is unavailable, retrying at 14:05." || pr.Retry != "/x" {
+		t.Errorf("open breaker problem = %+v", pr)
+	}
+}
