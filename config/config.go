@@ -65,6 +65,9 @@ type Customer struct {
 	// Primary names the source whose records are the customers (for now: the
 	// Salesforce source).
 	Primary string `yaml:"primary"`
+	// PageBudget is how long a customer page waits for its slowest panel; a
+	// panel still loading then says so and offers to load on its own.
+	PageBudget Duration `yaml:"page_budget"`
 }
 
 // Source is one connected system.
@@ -105,6 +108,7 @@ const (
 	DefaultShutdownTimeout = 15 * time.Second
 	DefaultSourceTimeout   = 5 * time.Second
 	DefaultGroupsClaim     = "groups"
+	DefaultPageBudget      = 8 * time.Second
 )
 
 // DefaultScopes are requested when auth.scopes is absent.
@@ -144,6 +148,9 @@ func (c *Config) applyDefaults() {
 			s.Title = s.Name
 		}
 		s.Guard.applyDefaults()
+	}
+	if c.Customer.PageBudget == 0 {
+		c.Customer.PageBudget = Duration(DefaultPageBudget)
 	}
 	if c.Customer.Primary == "" && len(c.Sources) > 0 {
 		c.Customer.Primary = c.Sources[0].Name

@@ -135,6 +135,9 @@ func (v *validator) validateSources(l *Loaded, kinds Kinds) {
 		v.decodeSettings(&s.Settings, sv, p+".settings")
 		l.Settings[i] = sv
 	}
+	if b := c.Customer.PageBudget.D(); b < 100*time.Millisecond || b > 2*time.Minute {
+		v.at("customer.page_budget", "customer.page_budget", "must be between 100ms and 2m", "use a duration such as 8s")
+	}
 	if c.Customer.Primary != "" && !seen[c.Customer.Primary] {
 		v.at("customer.primary", "customer.primary", fmt.Sprintf("no source is named %q", c.Customer.Primary), "name one of the configured sources")
 	}

@@ -113,7 +113,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	}
 	e := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
-		Composer: composer, Store: st, Assets: assets,
+		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
 	})
 	logger.Info("atrium listening", "addr", ln.Addr().String(), "public_url", public)
 	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
