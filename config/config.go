@@ -18,7 +18,19 @@ type Config struct {
 	Store    Store    `yaml:"store"`
 	Log      Log      `yaml:"log"`
 	Customer Customer `yaml:"customer"`
+	Cache    Cache    `yaml:"cache"`
 	Sources  []Source `yaml:"sources"`
+}
+
+// Cache configures where the sources' guards keep fetched data: in process by
+// default, in Redis when several instances should share it.
+type Cache struct {
+	// RedisURL, e.g. redis://user:pass@host:6379/0 (rediss:// for TLS).
+	RedisURL     string `yaml:"redis_url"`
+	RedisURLFile string `yaml:"redis_url_file"`
+	// Prefix starts every key Atrium writes, so several deployments can share
+	// one Redis.
+	Prefix string `yaml:"prefix"`
 }
 
 // Server is the HTTP side of the portal.
@@ -148,6 +160,9 @@ func (c *Config) applyDefaults() {
 			s.Title = s.Name
 		}
 		s.Guard.applyDefaults()
+	}
+	if c.Cache.Prefix == "" {
+		c.Cache.Prefix = "atrium:"
 	}
 	if c.Customer.PageBudget == 0 {
 		c.Customer.PageBudget = Duration(DefaultPageBudget)

@@ -95,6 +95,8 @@ sources:
     type: fak
 log:
   level: loud
+cache:
+  redis_url: http://localhost:6379
 `
 	_, err := Load([]byte(bad), registry(), env(nil))
 	var ps *Problems
@@ -120,6 +122,7 @@ log:
 		{"sources[0].settings.tokn", `did you mean "token"?`},
 		{"sources[1].type", `did you mean "fake"?`},
 		{"log.level", "unknown level"},
+		{"cache.redis_url", "is not a Redis URL"},
 	}
 	for _, w := range want {
 		found := false

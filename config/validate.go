@@ -32,6 +32,12 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 	default:
 		v.at("store.driver", "store.driver", fmt.Sprintf("unknown driver %q", c.Store.Driver), `use "sqlite"`)
 	}
+	v.secretFile("cache", "redis_url", &c.Cache.RedisURL, c.Cache.RedisURLFile)
+	if u := c.Cache.RedisURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "redis" && p.Scheme != "rediss") || p.Host == "" {
+			v.at("cache.redis_url", "cache.redis_url", "is not a Redis URL", "write it like redis://host:6379/0 (rediss:// for TLS); put a password in redis_url_file or ${ENV}")
+		}
+	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.at("log.level", "log.level", fmt.Sprintf("unknown level %q", c.Log.Level), "use debug, info, warn or error")
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs, when missing: Debian's Chromium, a Dex binary
-# built from the Go module proxy (cached by version outside the repository), and the
-# npm packages (htmx, axe-core) pinned in package-lock.json.
+# Installs what the tests and benchmarks need, when missing: Debian's Chromium,
+# Redis and wrk, a Dex binary built from the Go module proxy (cached by version
+# outside the repository), and the npm packages (htmx, axe-core) pinned in
+# package-lock.json.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,8 +23,12 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  apt_install chromium
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_install "${missing[@]}"
 fi
 
 dex_bin="$cache/dex-$dex_version/dex"

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/adapters/guard"
 	"github.com/atrium-dev/atrium/auth"
@@ -102,7 +104,12 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	}
 	go sessions.SweepExpired(ctx, 10*time.Minute)
 
-	composer, closeSources, err := buildComposer(l, logger)
+	cache, closeCache, err := sharedCache(ctx, l.Cache, logger)
+	if err != nil {
+		return err
+	}
+	defer closeCache()
+	composer, closeSources, err := buildComposer(l, cache, logger)
 	if err != nil {
 		return err
 	}
@@ -122,7 +129,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 // buildComposer constructs each configured source's adapter, wrapped in its
 // guard (cache, coalescing, retries, breaker, bulkhead, API budget). The
 // returned function stops the guards' background work.
-func buildComposer(l *config.Loaded, logger *slog.Logger) (*customer.Composer, func(), error) {
+func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*customer.Composer, func(), error) {
 	reg := registry()
 	var (
 		primary *customer.Source
@@ -146,7 +153,11 @@ func buildComposer(l *config.Loaded, logger *slog.Logger) (*customer.Composer, f
 			closeAll()
 			return nil, nil, fmt.Errorf("source %s: %w", s.Name, err)
 		}
-		g := guard.Wrap(a, s.Name, policy, guard.WithLogger(srcLog), guard.WithTimeout(s.Timeout.D()))
+		opts := []guard.Option{guard.WithLogger(srcLog), guard.WithTimeout(s.Timeout.D())}
+		if cache != nil {
+			opts = append(opts, guard.WithCache(cache))
+		}
+		g := guard.Wrap(a, s.Name, policy, opts...)
 		guards = append(guards, g)
 		if s.Name == l.Customer.Primary {
 			primary = &customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: g}
@@ -175,4 +186,28 @@ func sourceHTTPClient(maxConcurrent int) *http.Client {
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{Transport: t}
+}
+
+// sharedCache returns the Redis cache the sources share when cache.redis_url is
+// set, or nil for each guard's own in-process cache. A Redis that is down at
+// start is logged, not fatal: the guards then ask the systems themselves.
+func sharedCache(ctx context.Context, c config.Cache, logger *slog.Logger) (guard.Cache, func(), error) {
+	if c.RedisURL == "" {
+		return nil, func() {}, nil
+	}
+	opts, err := redis.ParseURL(c.RedisURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache.redis_url: %w", err)
+	}
+	// A cache must answer fast or not at all: a slow Redis is a miss.
+	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, 300*time.Millisecond, 300*time.Millisecond
+	rdb := redis.NewClient(opts)
+	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pctx).Err(); err != nil {
+		logger.Warn("Redis cache unreachable at start; sources call their systems until it answers", "addr", opts.Addr, "err", err)
+	} else {
+		logger.Info("sharing the sources' cache through Redis", "addr", opts.Addr)
+	}
+	return guard.NewRedisCache(rdb, c.Prefix, logger), func() { _ = rdb.Close() }, nil
 }
