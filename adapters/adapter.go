@@ -93,11 +93,28 @@ type Facet struct {
 	Tables []Table
 	// URL opens the customer record in its own system.
 	URL string
+	// Keys are the record's identifying keys (its id, domains, emails), set on
+	// header facets: identity resolution links records of other systems by them.
+	Keys []Key
+	// Events are dated happenings for the customer's merged activity timeline
+	// (an invoice paid, a case opened, an order shipped).
+	Events []Event
 	// Stale marks a facet served from cache past its freshness while a refresh
 	// runs (or, while the system's API budget is nearly spent, instead of one).
 	// FetchedAt stays the time of the original fetch, so the page can say how
 	// old the data is.
 	Stale bool
+}
+
+// Event is one dated happening in a system, for the merged timeline.
+type Event struct {
+	At     time.Time
+	Kind   string // what kind of record: "opportunity", "case", "invoice", "ticket", "order", "shipment"
+	Title  string // e.g. "Invoice INV-0042 paid"
+	Detail string // optional second line
+	Status string // a status word, shown as a badge ("paid", "overdue", "escalated")
+	Amount Value  // optional
+	URL    string // opens the record in its own system
 }
 
 // Canonical field names of a header facet.

@@ -64,6 +64,12 @@ type Problem struct {
 	// RetryFragment, when set, is fetched with htmx to replace the enclosing
 	// panel in place; Retry stays the link for browsers without script.
 	RetryFragment string
+	// Items lists records the problem is about, e.g. the candidates of a
+	// conflict.
+	Items []Link
+	// Muted marks a state that is no failure (a source with no record of the
+	// customer), shown quietly.
+	Muted bool
 }
 
 // CustomerPage is the unified view of one customer. The page is streamed: the
@@ -109,6 +115,9 @@ type Source struct {
 	Exact      string // human exact time, for the tooltip
 	// Stale marks data served from cache past its freshness.
 	Stale bool
+	// Provenance says how the source's record was linked to the customer,
+	// e.g. "linked by domain = acme.com"; empty for the customer's own record.
+	Provenance string
 }
 
 // Panel is one card of the customer page.

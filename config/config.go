@@ -19,7 +19,23 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Customer Customer `yaml:"customer"`
 	Cache    Cache    `yaml:"cache"`
+	Identity Identity `yaml:"identity"`
 	Sources  []Source `yaml:"sources"`
+}
+
+// Identity configures how records of different systems are recognised as the
+// same customer.
+type Identity struct {
+	// Rules are tried in order; the first whose kind of key two records share
+	// links them, with its confidence. Absent: external id, email, domain.
+	Rules []IdentityRule `yaml:"rules"`
+}
+
+// IdentityRule links records that share a key of one kind.
+type IdentityRule struct {
+	Name       string  `yaml:"name"`
+	Match      string  `yaml:"match"` // id, email or domain
+	Confidence float64 `yaml:"confidence"`
 }
 
 // Cache configures where the sources' guards keep fetched data: in process by
@@ -160,6 +176,13 @@ func (c *Config) applyDefaults() {
 			s.Title = s.Name
 		}
 		s.Guard.applyDefaults()
+	}
+	if len(c.Identity.Rules) == 0 {
+		c.Identity.Rules = []IdentityRule{
+			{Name: "external-id", Match: "id", Confidence: 1},
+			{Name: "email", Match: "email", Confidence: 0.9},
+			{Name: "domain", Match: "domain", Confidence: 0.7},
+		}
 	}
 	if c.Cache.Prefix == "" {
 		c.Cache.Prefix = "atrium:"

@@ -38,6 +38,20 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 			v.at("cache.redis_url", "cache.redis_url", "is not a Redis URL", "write it like redis://host:6379/0 (rediss:// for TLS); put a password in redis_url_file or ${ENV}")
 		}
 	}
+	names := map[string]bool{}
+	for i, r := range c.Identity.Rules {
+		p := fmt.Sprintf("identity.rules[%d]", i)
+		if r.Name == "" || names[r.Name] {
+			v.at(p, p+".name", "is missing or used twice", "give each rule its own name, e.g. crm-id")
+		}
+		names[r.Name] = true
+		if !slices.Contains([]string{"id", "email", "domain"}, r.Match) {
+			v.at(p, p+".match", fmt.Sprintf("unknown key kind %q", r.Match), "use id (an external id both records carry), email or domain")
+		}
+		if r.Confidence <= 0 || r.Confidence > 1 {
+			v.at(p, p+".confidence", "must be above 0 and at most 1", "use e.g. 1.0 for ids, 0.9 for emails, 0.7 for domains")
+		}
+	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		v.at("log.level", "log.level", fmt.Sprintf("unknown level %q", c.Log.Level), "use debug, info, warn or error")
 	}

@@ -27,19 +27,48 @@ type Source struct {
 // Composer finds customers and composes their pages.
 type Composer struct {
 	primary Source
-	logger  *slog.Logger
-	now     func() time.Time
+	// linked are the other systems, whose records are linked to the primary's
+	// by identity resolution.
+	linked   []Source
+	resolver *Resolver
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+// Option configures a Composer.
+type Option func(*Composer)
+
+// WithLinkedSources adds systems whose records are linked to each customer by
+// the resolver's rules and shown as further panels.
+func WithLinkedSources(sources ...Source) Option {
+	return func(c *Composer) {
+		for _, s := range sources {
+			if s.Timeout <= 0 {
+				s.Timeout = 5 * time.Second
+			}
+			c.linked = append(c.linked, s)
+		}
+	}
+}
+
+// WithRules sets the identity resolution rules (default: DefaultRules).
+func WithRules(rules []Rule) Option {
+	return func(c *Composer) { c.resolver.Rules = rules }
 }
 
 // NewComposer returns a composer whose customers are the records of primary.
-func NewComposer(primary Source, logger *slog.Logger) *Composer {
+func NewComposer(primary Source, logger *slog.Logger, opts ...Option) *Composer {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if primary.Timeout <= 0 {
 		primary.Timeout = 5 * time.Second
 	}
-	return &Composer{primary: primary, logger: logger, now: time.Now}
+	c := &Composer{primary: primary, logger: logger, now: time.Now, resolver: &Resolver{}}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // State of a panel.
@@ -48,6 +77,12 @@ type State int
 const (
 	StateOK State = iota
 	StateError
+	// StateNotLinked: the source holds no record of this customer (or none
+	// that its rules could find).
+	StateNotLinked
+	// StateConflict: several records of the source match equally well; none is
+	// linked until someone decides.
+	StateConflict
 )
 
 // Panel is one facet of a customer from one source, or why it is missing.
@@ -58,6 +93,11 @@ type Panel struct {
 	State       State
 	Facet       *adapters.Facet // set when State is StateOK
 	Problem     *Problem        // set when State is StateError
+	// Link says how the source's record was linked to the customer; nil for
+	// the primary source, whose record is the customer.
+	Link *Link
+	// Candidates are the equally good records of a StateConflict panel.
+	Candidates []Link
 	Elapsed     time.Duration
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -26,14 +27,14 @@ type Stream struct {
 	Panels <-chan Panel
 }
 
-// Stream fetches the header facet (it decides whether the customer exists), then
-// starts every other panel concurrently and returns at once. It fails only when
-// the customer does not exist.
+// Stream fetches the header facet (it decides whether the customer exists),
+// then starts every other panel concurrently and returns at once: the primary
+// source's facets, and for each linked source the resolution of its record
+// followed by its facets. It fails only when the customer does not exist.
 func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) (*Stream, error) {
-	specs := c.primary.Adapter.Facets()
 	s := &Stream{ID: id}
-	var rest []adapters.FacetSpec
-	for _, spec := range specs {
+	var own []adapters.FacetSpec
+	for _, spec := range c.primary.Adapter.Facets() {
 		if spec.Header && s.Header.Spec.Name == "" {
 			s.Header = c.fetch(ctx, c.primary, spec, id)
 			if s.Header.State == StateError && s.Header.Problem == notFoundProblem {
@@ -41,28 +42,38 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 			}
 			continue
 		}
-		rest = append(rest, spec)
+		own = append(own, spec)
 		s.Slots = append(s.Slots, Panel{Source: c.primary.Name, SourceTitle: c.primary.Title, Spec: spec})
 	}
-	// Buffered so that fetches finishing after the budget never block or leak.
-	done := make(chan Panel, len(rest))
-	for _, spec := range rest {
+	keys := c.anchorKeys(s.Header, id)
+	for _, src := range c.linked {
+		for _, spec := range panelSpecs(src) {
+			s.Slots = append(s.Slots, Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec})
+		}
+	}
+	// Buffered for every slot, so that fetches finishing after the budget never
+	// block or leak.
+	done := make(chan Panel, len(s.Slots))
+	for _, spec := range own {
 		go func() { done <- c.fetch(ctx, c.primary, spec, id) }()
 	}
-	out := make(chan Panel, len(rest))
+	for _, src := range c.linked {
+		go c.streamLinked(ctx, src, keys, done)
+	}
+	out := make(chan Panel, len(s.Slots))
 	go func() {
 		defer close(out)
 		timer := time.NewTimer(budget)
 		defer timer.Stop()
 		arrived := map[string]bool{}
-		for range rest {
+		for range s.Slots {
 			select {
 			case p := <-done:
-				arrived[p.Spec.Name] = true
+				arrived[p.Source+"/"+p.Spec.Name] = true
 				out <- p
 			case <-timer.C:
 				for _, slot := range s.Slots {
-					if !arrived[slot.Spec.Name] {
+					if !arrived[slot.Source+"/"+slot.Spec.Name] {
 						slot.State = StateLate
 						slot.Problem = &Problem{Message: fmt.Sprintf("Still loading from %s.", slot.SourceTitle),
 							Hint: "Load it again in a moment.", Retry: true}
@@ -79,17 +90,112 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	return s, nil
 }
 
+// anchorKeys are the keys linked records are found by: those the header facet
+// carries, and at least the customer's own id.
+func (c *Composer) anchorKeys(header Panel, id string) []adapters.Key {
+	var keys []adapters.Key
+	if header.Facet != nil {
+		keys = append(keys, header.Facet.Keys...)
+	}
+	return append(keys, adapters.Key{Kind: adapters.KeyExternalID, Value: id})
+}
+
+// panelSpecs are the facets of a linked source shown as panels: all but its
+// header, which feeds identity resolution.
+func panelSpecs(src Source) []adapters.FacetSpec {
+	var out []adapters.FacetSpec
+	for _, spec := range src.Adapter.Facets() {
+		if !spec.Header {
+			out = append(out, spec)
+		}
+	}
+	return out
+}
+
+// streamLinked resolves the customer's record in src, then fetches its facets,
+// sending one panel per facet to done.
+func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters.Key, done chan<- Panel) {
+	specs := panelSpecs(src)
+	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
+	res := c.resolver.Resolve(rctx, src, c.primary.Name, keys)
+	cancel()
+	if res.Link == nil {
+		for _, spec := range specs {
+			done <- c.unlinked(ctx, src, spec, res)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for _, spec := range specs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := c.fetch(ctx, src, spec, res.Link.ID)
+			p.Link = res.Link
+			done <- p
+		}()
+	}
+	wg.Wait()
+}
+
+// unlinked is the panel of a source where no single record was linked.
+func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.FacetSpec, res Resolution) Panel {
+	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
+	switch {
+	case len(res.Candidates) > 0:
+		p.State = StateConflict
+		p.Candidates = res.Candidates
+		p.Problem = &Problem{Message: fmt.Sprintf("%d records in %s match this customer equally well.", len(res.Candidates), src.Title),
+			Hint: "None is shown until an admin links the right one."}
+	case res.Err != nil:
+		p.State = StateError
+		p.Problem = describe(ctx, src, res.Err)
+		c.logger.WarnContext(ctx, "identity resolution failed", "source", src.Name, "err", res.Err)
+	default:
+		p.State = StateNotLinked
+		p.Problem = &Problem{Message: fmt.Sprintf("Not linked in %s.", src.Title),
+			Hint: fmt.Sprintf("No %s record shares this customer's id, email or domain.", src.Title)}
+	}
+	return p
+}
+
 // ErrNoSuchPanel means the page has no panel of that source and facet.
 var ErrNoSuchPanel = errors.New("no such panel")
 
 // Panel fetches one panel of a customer on its own, for a retry.
 func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, error) {
-	if source != c.primary.Name {
+	if source == c.primary.Name {
+		for _, spec := range c.primary.Adapter.Facets() {
+			if spec.Name == facet && !spec.Header {
+				return c.fetch(ctx, c.primary, spec, id), nil
+			}
+		}
 		return Panel{}, ErrNoSuchPanel
 	}
-	for _, spec := range c.primary.Adapter.Facets() {
-		if spec.Name == facet && !spec.Header {
-			return c.fetch(ctx, c.primary, spec, id), nil
+	for _, src := range c.linked {
+		if src.Name != source {
+			continue
+		}
+		for _, spec := range panelSpecs(src) {
+			if spec.Name != facet {
+				continue
+			}
+			header := Panel{}
+			for _, hs := range c.primary.Adapter.Facets() {
+				if hs.Header {
+					header = c.fetch(ctx, c.primary, hs, id)
+					break
+				}
+			}
+			rctx, cancel := context.WithTimeout(ctx, src.Timeout)
+			res := c.resolver.Resolve(rctx, src, c.primary.Name, c.anchorKeys(header, id))
+			cancel()
+			if res.Link == nil {
+				return c.unlinked(ctx, src, spec, res), nil
+			}
+			p := c.fetch(ctx, src, spec, res.Link.ID)
+			p.Link = res.Link
+			return p, nil
 		}
 	}
 	return Panel{}, ErrNoSuchPanel

@@ -94,3 +94,71 @@ func TestPanelAlone(t *testing.T) {
 		}
 	}
 }
+
+// linkedSystem is a fake linked source: searchable records, and facets that
+// echo the record id they were fetched for.
+type linkedSystem struct {
+	directory
+	fetched chan string
+}
+
+func (l *linkedSystem) Facets() []adapters.FacetSpec {
+	return []adapters.FacetSpec{{Name: "profile", Title: "Profile", Header: true}, {Name: "invoices", Title: "Invoices"}}
+}
+
+func (l *linkedSystem) Fetch(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+	l.fetched <- req.ID
+	return &adapters.Facet{Source: "x", Name: req.Facet, FetchedAt: time.Now()}, nil
+}
+
+func TestStreamLinksOtherSources(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	primary := &fakeAdapter{fetch: func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		f := facetOf(req)
+		if req.Facet == "account" {
+			f.Keys = []adapters.Key{{Kind: adapters.KeyDomain, Value: "https://www.acme.com"}}
+		}
+		return f, nil
+	}}
+	billing := &linkedSystem{fetched: make(chan string, 4), directory: directory{records: []adapters.Match{
+		billingRecord("cus_1", "Acme Inc", adapters.Key{Kind: adapters.KeyEmail, Value: "ap@acme.com"}),
+	}}}
+	erp := &linkedSystem{fetched: make(chan string, 4)}
+	desk := &linkedSystem{fetched: make(chan string, 4), directory: directory{records: []adapters.Match{
+		{Source: "desk", ID: "org-1", Name: "Acme A", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}},
+		{Source: "desk", ID: "org-2", Name: "Acme B", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}},
+	}}}
+	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: primary}, nil,
+		WithLinkedSources(
+			Source{Name: "billing", Title: "Billing", Adapter: billing},
+			Source{Name: "erp", Title: "ERP", Adapter: erp},
+			Source{Name: "desk", Title: "Support desk", Adapter: desk},
+		))
+	s, err := c.Stream(context.Background(), "C1", 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Slots) != 5 { // contacts, cases, and one invoices slot per linked source
+		t.Fatalf("slots = %d: %+v", len(s.Slots), s.Slots)
+	}
+	got := map[string]Panel{}
+	for p := range s.Panels {
+		got[p.Source+"/"+p.Spec.Name] = p
+	}
+	b := got["billing/invoices"]
+	if b.State != StateOK || b.Link == nil || b.Link.ID != "cus_1" || b.Link.Rule != "domain" || b.Link.Value != "acme.com" {
+		t.Fatalf("billing panel = %+v (link %+v)", b, b.Link)
+	}
+	if id := <-billing.fetched; id != "cus_1" {
+		t.Errorf("billing was fetched for %q, want its own record id", id)
+	}
+	if e := got["erp/invoices"]; e.State != StateNotLinked || e.Problem == nil || e.Problem.Message != "Not linked in ERP." {
+		t.Errorf("erp panel = %+v", e)
+	}
+	if d := got["desk/invoices"]; d.State != StateConflict || len(d.Candidates) != 2 {
+		t.Errorf("desk panel = %+v", d)
+	}
+	if len(erp.fetched) != 0 || len(desk.fetched) != 0 {
+		t.Error("an unlinked or conflicting source was fetched")
+	}
+}

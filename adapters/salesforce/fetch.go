@@ -79,6 +79,10 @@ func (a *Adapter) fetchAccount(ctx context.Context, id string, f *adapters.Facet
 		adapters.FieldCountry:       adapters.Text(acct.BillingCountry),
 		adapters.FieldLastModified:  dateTimeValue(acct.LastModifiedDate),
 	}
+	f.Keys = []adapters.Key{{Kind: adapters.KeyExternalID, Value: acct.ID}}
+	if d := domainOf(acct.Website); d != "" {
+		f.Keys = append(f.Keys, adapters.Key{Kind: adapters.KeyDomain, Value: d})
+	}
 	return nil
 }
 

@@ -133,6 +133,7 @@ func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*c
 	reg := registry()
 	var (
 		primary *customer.Source
+		linked  []customer.Source
 		guards  []*guard.Guarded
 	)
 	closeAll := func() {
@@ -159,16 +160,26 @@ func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*c
 		}
 		g := guard.Wrap(a, s.Name, policy, opts...)
 		guards = append(guards, g)
+		cs := customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: g}
 		if s.Name == l.Customer.Primary {
-			primary = &customer.Source{Name: s.Name, Title: s.Title, Timeout: s.Timeout.D(), Adapter: g}
+			primary = &cs
+		} else {
+			linked = append(linked, cs)
 		}
 	}
 	if primary == nil {
 		closeAll()
 		return nil, nil, errors.New("customer.primary names no configured source")
 	}
-	return customer.NewComposer(*primary, logger), closeAll, nil
+	var rules []customer.Rule
+	for _, r := range l.Identity.Rules {
+		rules = append(rules, customer.Rule{Name: r.Name, Kind: keyKinds[r.Match], Confidence: r.Confidence})
+	}
+	return customer.NewComposer(*primary, logger, customer.WithLinkedSources(linked...), customer.WithRules(rules)), closeAll, nil
 }
+
+// keyKinds maps identity.rules[].match to key kinds.
+var keyKinds = map[string]string{"id": adapters.KeyExternalID, "email": adapters.KeyEmail, "domain": adapters.KeyDomain}
 
 // sourceHTTPClient is the client adapters call their systems with: explicit
 // timeouts on every phase, and as many idle connections per host as the guard

@@ -126,6 +126,15 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 	m := components.Panel{ID: panelID(p), Title: p.Spec.Title, Source: source(p, now)}
 	if p.State != customer.StateOK || p.Facet == nil {
 		m.Problem = problem(p.Problem, self)
+		switch p.State {
+		case customer.StateNotLinked:
+			m.Problem.Muted = true
+		case customer.StateConflict:
+			for _, c := range p.Candidates {
+				m.Problem.Items = append(m.Problem.Items, components.Link{
+					Label: fmt.Sprintf("%s (%s)", c.Name, c.Provenance()), Href: safeHref(c.URL)})
+			}
+		}
 		return m
 	}
 	m.Empty = fmt.Sprintf("No %s in %s.", strings.ToLower(p.Spec.Title), p.SourceTitle)
@@ -166,6 +175,9 @@ func numeric(k adapters.Kind) bool {
 
 func source(p customer.Panel, now time.Time) components.Source {
 	s := components.Source{Title: p.SourceTitle}
+	if p.Link != nil {
+		s.Provenance = p.Link.Provenance()
+	}
 	if p.Facet != nil && !p.Facet.FetchedAt.IsZero() {
 		t := p.Facet.FetchedAt
 		s.FetchedAt = t.UTC().Format(time.RFC3339)

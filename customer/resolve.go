@@ -1,0 +1,180 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/atrium-dev/atrium/adapters"
+)
+
+// Rule decides that two records of different systems are the same customer when
+// they carry the same key of one kind. Rules are tried in order; the first that
+// matches gives the link its confidence and its provenance.
+type Rule struct {
+	Name       string
+	Kind       string // adapters.KeyExternalID, KeyEmail or KeyDomain
+	Confidence float64
+}
+
+// DefaultRules link by external id, then email, then website/email domain.
+var DefaultRules = []Rule{
+	{Name: "external-id", Kind: adapters.KeyExternalID, Confidence: 1.0},
+	{Name: "email", Kind: adapters.KeyEmail, Confidence: 0.9},
+	{Name: "domain", Kind: adapters.KeyDomain, Confidence: 0.7},
+}
+
+// Link says that a record of a source is the same customer as the anchor, and
+// why: which rule matched on which value.
+type Link struct {
+	Source     string
+	ID         string
+	Name       string
+	URL        string
+	Rule       string
+	Kind       string
+	Value      string
+	Confidence float64
+}
+
+// Provenance reads like "linked by email = ann@acme.com".
+func (l Link) Provenance() string {
+	return fmt.Sprintf("linked by %s = %s", l.Rule, l.Value)
+}
+
+// match returns the first rule under which two key sets share a value.
+func match(rules []Rule, a, b []adapters.Key) (Rule, adapters.Key, bool) {
+	for _, r := range rules {
+		for _, ka := range a {
+			if ka.Kind != r.Kind {
+				continue
+			}
+			for _, kb := range b {
+				if kb == ka {
+					return r, ka, true
+				}
+			}
+		}
+	}
+	return Rule{}, adapters.Key{}, false
+}
+
+// Resolution is what a source holds of the anchor customer.
+type Resolution struct {
+	Source string
+	// Link is the record found, nil when none or when ambiguous.
+	Link *Link
+	// Candidates lists the records that matched equally well when more than
+	// one did: a conflict is shown, never silently resolved.
+	Candidates []Link
+	// Err is set when the source could not be searched.
+	Err error
+}
+
+// Resolver finds, in each source, the record that is the same customer as an
+// anchor record, by searching the source for the anchor's keys.
+type Resolver struct {
+	Rules []Rule
+}
+
+// searchText is what to search a source for to find records carrying k.
+func searchText(k adapters.Key) string {
+	if k.Kind == adapters.KeyExternalID {
+		if _, id, ok := strings.Cut(k.Value, ":"); ok {
+			return id
+		}
+	}
+	return k.Value
+}
+
+// Resolve searches src for the records sharing one of the anchor's keys and
+// picks the best-ranked one. More than one record at the best rule is a
+// conflict. ctx should carry the source's deadline.
+func (r *Resolver) Resolve(ctx context.Context, src Source, anchorSource string, anchorKeys []adapters.Key) Resolution {
+	res := Resolution{Source: src.Name}
+	rules := r.Rules
+	if len(rules) == 0 {
+		rules = DefaultRules
+	}
+	var usable []adapters.Key
+	for _, k := range anchorKeys {
+		if nk, ok := NormalizeKey(anchorSource, k); ok {
+			usable = append(usable, nk)
+		}
+	}
+	// One search per distinct key, concurrently; a failed search spoils only
+	// what it would have found.
+	type found struct {
+		matches []adapters.Match
+		err     error
+	}
+	results := make([]found, len(usable))
+	var wg sync.WaitGroup
+	for i, k := range usable {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ms, err := src.Adapter.Search(ctx, adapters.Query{Text: searchText(k), Limit: 10})
+			results[i] = found{ms, err}
+		}()
+	}
+	wg.Wait()
+	best := map[string]Link{} // by record id
+	var errs []error
+	for _, f := range results {
+		if f.err != nil {
+			errs = append(errs, f.err)
+			continue
+		}
+		for _, m := range f.matches {
+			rule, key, ok := match(rules, usable, KeysOf(m))
+			if !ok {
+				continue
+			}
+			l := Link{Source: src.Name, ID: m.ID, Name: m.Name, URL: m.URL, Rule: rule.Name, Kind: rule.Kind,
+				Value: key.Value, Confidence: rule.Confidence}
+			if prev, seen := best[m.ID]; !seen || rank(rules, l) < rank(rules, prev) {
+				best[m.ID] = l
+			}
+		}
+	}
+	if len(best) == 0 {
+		if len(errs) > 0 {
+			res.Err = errors.Join(errs...)
+		}
+		return res
+	}
+	links := make([]Link, 0, len(best))
+	for _, l := range best {
+		links = append(links, l)
+	}
+	sort.Slice(links, func(i, j int) bool {
+		if ri, rj := rank(rules, links[i]), rank(rules, links[j]); ri != rj {
+			return ri < rj
+		}
+		return links[i].ID < links[j].ID
+	})
+	top := rank(rules, links[0])
+	n := 1
+	for n < len(links) && rank(rules, links[n]) == top {
+		n++
+	}
+	if n > 1 {
+		res.Candidates = links[:n]
+		return res
+	}
+	res.Link = &links[0]
+	return res
+}
+
+func rank(rules []Rule, l Link) int {
+	for i, r := range rules {
+		if r.Name == l.Rule {
+			return i
+		}
+	}
+	return len(rules)
+}
