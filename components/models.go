@@ -38,22 +38,25 @@ type SearchPage struct {
 
 // SearchResults is the result list, also served alone as an htmx fragment.
 type SearchResults struct {
-	Query       string
-	Searched    bool
-	SourceTitle string
-	Hits        []SearchHit
-	Problem     *Problem
+	Query    string
+	Searched bool
+	// Sources names the systems searched, e.g. "Salesforce, Billing and ERP".
+	Sources string
+	Hits    []SearchHit
+	// Missing says which systems did not answer.
+	Missing []Problem
+	Problem *Problem
 }
 
-// SearchHit is one customer found.
+// SearchHit is one customer found, possibly in several systems.
 type SearchHit struct {
-	Name        string
-	Href        string // the customer page in Atrium
-	Industry    string
-	City        string
-	Owner       string
-	MatchedBy   string // "name", "website", "contact email"
-	ExternalURL string
+	Name      string
+	Href      string // the customer page in Atrium; empty when it has none
+	Industry  string
+	City      string
+	Owner     string
+	MatchedBy string // "name", "website", "email", "id"
+	Found     []Link // the systems it was found in, each linking to its record
 }
 
 // Problem is an error or empty state: what happened, and what to do.

@@ -230,28 +230,6 @@ func describe(ctx context.Context, src Source, err error) *Problem {
 	return &Problem{Message: fmt.Sprintf("Loading from %s failed.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
 }
 
-// SearchResult is the outcome of a customer search.
-type SearchResult struct {
-	Matches     []adapters.Match
-	SourceTitle string
-	Problem     *Problem
-}
-
-// Search finds customers by name, website domain or contact email.
-func (c *Composer) Search(ctx context.Context, text string, limit int) SearchResult {
-	ctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
-	defer cancel()
-	res := SearchResult{SourceTitle: c.primary.Title}
-	ms, err := c.primary.Adapter.Search(ctx, adapters.Query{Text: text, Limit: limit})
-	if err != nil {
-		c.logger.WarnContext(ctx, "search failed", withRawBody(err, "source", c.primary.Name, "err", err)...)
-		res.Problem = describe(ctx, c.primary, err)
-		return res
-	}
-	res.Matches = ms
-	return res
-}
-
 // Health reports the primary source's health.
 func (c *Composer) Health(ctx context.Context) map[string]adapters.Health {
 	ctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
@@ -259,5 +237,11 @@ func (c *Composer) Health(ctx context.Context) map[string]adapters.Health {
 	return map[string]adapters.Health{c.primary.Name: c.primary.Adapter.Check(ctx)}
 }
 
-// PrimaryTitle names the system customers are searched in.
-func (c *Composer) PrimaryTitle() string { return c.primary.Title }
+// SourceTitles names the systems, primary first.
+func (c *Composer) SourceTitles() []string {
+	out := []string{c.primary.Title}
+	for _, s := range c.linked {
+		out = append(out, s.Title)
+	}
+	return out
+}

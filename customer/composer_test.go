@@ -221,8 +221,8 @@ func TestSearch(t *testing.T) {
 			if got.Text != "acme" || got.Limit != 7 {
 				t.Errorf("adapter asked for %+v, want text acme, limit 7", got)
 			}
-			if len(res.Matches) != tt.wantMatches || res.SourceTitle != "Acme CRM" {
-				t.Errorf("Search: %d matches from %q, want %d from Acme CRM", len(res.Matches), res.SourceTitle, tt.wantMatches)
+			if len(res.Hits) != tt.wantMatches || len(res.Searched) != 1 || res.Searched[0] != "Acme CRM" {
+				t.Errorf("Search: %d hits from %v, want %d from Acme CRM", len(res.Hits), res.Searched, tt.wantMatches)
 			}
 			switch {
 			case tt.wantProblem == "" && res.Problem != nil:

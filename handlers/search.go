@@ -16,7 +16,8 @@ import (
 // Searcher finds customers.
 type Searcher interface {
 	Search(ctx context.Context, text string, limit int) customer.SearchResult
-	PrimaryTitle() string
+	// SourceTitles names the systems searched.
+	SourceTitles() []string
 }
 
 // Search serves the search page and, for htmx, the result fragment.
@@ -33,7 +34,7 @@ func (h *Search) Show(c echo.Context) error {
 	if utf8.RuneCountInString(q) > maxQuery {
 		return echo.NewHTTPError(http.StatusBadRequest, "The search text is too long: use at most 200 characters.")
 	}
-	results := components.SearchResults{Query: q, SourceTitle: h.Searcher.PrimaryTitle()}
+	results := components.SearchResults{Query: q, Sources: present.Titles(h.Searcher.SourceTitles())}
 	if q != "" {
 		res := h.Searcher.Search(c.Request().Context(), q, 50)
 		results = present.SearchResults(q, res)

@@ -17,25 +17,41 @@ import (
 	"github.com/atrium-dev/atrium/customer"
 )
 
-// SearchResults maps a search outcome.
+// SearchResults maps a federated search outcome.
 func SearchResults(q string, r customer.SearchResult) components.SearchResults {
-	out := components.SearchResults{Query: q, Searched: true, SourceTitle: r.SourceTitle}
+	out := components.SearchResults{Query: q, Searched: true, Sources: Titles(r.Searched)}
 	if r.Problem != nil {
 		out.Problem = problem(r.Problem, "")
 		return out
 	}
-	for _, m := range r.Matches {
-		out.Hits = append(out.Hits, components.SearchHit{
-			Name:        m.Name,
-			Href:        "/customers/" + url.PathEscape(m.ID),
-			Industry:    m.Industry,
-			City:        m.City,
-			Owner:       m.Owner,
-			MatchedBy:   matchedBy(m.MatchedBy),
-			ExternalURL: m.URL,
+	for _, m := range r.Missing {
+		out.Missing = append(out.Missing, components.Problem{
+			Message: m.Title + " did not answer: customers only it knows may be missing.",
+			Hint:    m.Problem.Message + " " + m.Problem.Hint,
 		})
 	}
+	for _, h := range r.Hits {
+		hit := components.SearchHit{Name: h.Name, Industry: h.Industry, City: h.City, Owner: h.Owner, MatchedBy: matchedBy(h.MatchedBy)}
+		if h.CustomerID != "" {
+			hit.Href = CustomerURL(h.CustomerID)
+		}
+		for _, f := range h.Found {
+			hit.Found = append(hit.Found, components.Link{Label: f.Title, Href: safeHref(f.URL)})
+		}
+		out.Hits = append(out.Hits, hit)
+	}
 	return out
+}
+
+// Titles joins system names for a sentence: "A", "A and B", "A, B and C".
+func Titles(ts []string) string {
+	switch len(ts) {
+	case 0:
+		return ""
+	case 1:
+		return ts[0]
+	}
+	return strings.Join(ts[:len(ts)-1], ", ") + " and " + ts[len(ts)-1]
 }
 
 func matchedBy(s string) string {
@@ -43,10 +59,10 @@ func matchedBy(s string) string {
 	case adapters.KeyDomain:
 		return "website"
 	case adapters.KeyEmail:
-		return "contact email"
+		return "email"
 	case adapters.KeyExternalID:
 		return "id"
-	case "":
+	case "", "name":
 		return "name"
 	}
 	return s
