@@ -135,6 +135,39 @@ type Panel struct {
 	Table   *Table
 	Empty   string // shown when the table has no rows
 	Problem *Problem
+	// Timeline is set on the merged activity panel instead of a table.
+	Timeline *Timeline
+}
+
+// Timeline is one page of merged activity with its filters.
+type Timeline struct {
+	Items   []TimelineItem
+	Sources []Filter // "All systems", then one per system
+	Kinds   []Filter // "All kinds", then one per kind of record
+	Prev    string   // fragment URL of newer events; empty on the first page
+	Next    string   // fragment URL of older events; empty on the last page
+	Showing string   // e.g. "26–50 of 132"
+	Note    string   // e.g. "Billing did not answer: its events are missing."
+}
+
+// TimelineItem is one event.
+type TimelineItem struct {
+	When    string // "3 Nov 2026"
+	WhenISO string
+	Source  string
+	Kind    string
+	Title   string
+	URL     string
+	Status  string
+	Badge   string
+	Amount  string
+}
+
+// Filter is one choice of a filter bar; Href loads the panel filtered.
+type Filter struct {
+	Label  string
+	Href   string
+	Active bool
 }
 
 // Metric is a labelled figure in a panel's summary.

@@ -98,6 +98,9 @@ type Panel struct {
 	Link *Link
 	// Candidates are the equally good records of a StateConflict panel.
 	Candidates []Link
+	// Timeline is set on the merged activity panel, which has no source of
+	// its own and comes last.
+	Timeline *Timeline
 	Elapsed     time.Duration
 }
 

@@ -51,6 +51,8 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 			s.Slots = append(s.Slots, Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec})
 		}
 	}
+	fetched := len(s.Slots)
+	s.Slots = append(s.Slots, Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec})
 	// Buffered for every slot, so that fetches finishing after the budget never
 	// block or leak.
 	done := make(chan Panel, len(s.Slots))
@@ -66,17 +68,26 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		timer := time.NewTimer(budget)
 		defer timer.Stop()
 		arrived := map[string]bool{}
-		for range s.Slots {
+		got := []Panel{s.Header}
+		// The timeline comes last, from whatever arrived.
+		defer func() {
+			if ctx.Err() == nil {
+				out <- c.timelinePanel(got)
+			}
+		}()
+		for range fetched {
 			select {
 			case p := <-done:
 				arrived[p.Source+"/"+p.Spec.Name] = true
+				got = append(got, p)
 				out <- p
 			case <-timer.C:
-				for _, slot := range s.Slots {
+				for _, slot := range s.Slots[:fetched] {
 					if !arrived[slot.Source+"/"+slot.Spec.Name] {
 						slot.State = StateLate
 						slot.Problem = &Problem{Message: fmt.Sprintf("Still loading from %s.", slot.SourceTitle),
 							Hint: "Load it again in a moment.", Retry: true}
+						got = append(got, slot)
 						out <- slot
 					}
 				}
@@ -88,6 +99,12 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	}()
 	s.Panels = out
 	return s, nil
+}
+
+// timelinePanel is the merged activity of the panels that arrived.
+func (c *Composer) timelinePanel(panels []Panel) Panel {
+	t := BuildTimeline(panels, TimelineFilter{})
+	return Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec, State: StateOK, Timeline: &t}
 }
 
 // anchorKeys are the keys linked records are found by: those the header facet

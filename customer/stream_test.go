@@ -29,7 +29,8 @@ func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Header.State != StateOK || len(s.Slots) != 2 || s.Slots[0].Spec.Name != "contacts" || s.Slots[1].Spec.Name != "cases" {
+	if s.Header.State != StateOK || len(s.Slots) != 3 || s.Slots[0].Spec.Name != "contacts" || s.Slots[1].Spec.Name != "cases" ||
+		s.Slots[2].Spec.Name != "timeline" {
 		t.Fatalf("header %v, slots %+v", s.Header.State, s.Slots)
 	}
 	if first := <-s.Panels; first.Spec.Name != "cases" {
@@ -38,6 +39,9 @@ func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
 	close(release)
 	if second := <-s.Panels; second.Spec.Name != "contacts" || second.State != StateOK {
 		t.Fatalf("second panel = %s (%v)", second.Spec.Name, second.State)
+	}
+	if last := <-s.Panels; last.Timeline == nil {
+		t.Fatalf("the last panel is %s, want the merged timeline", last.Spec.Name)
 	}
 	if _, open := <-s.Panels; open {
 		t.Fatal("the channel stays open after every panel arrived")
@@ -138,7 +142,7 @@ func TestStreamLinksOtherSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Slots) != 5 { // contacts, cases, and one invoices slot per linked source
+	if len(s.Slots) != 6 { // contacts, cases, one invoices slot per linked source, the timeline
 		t.Fatalf("slots = %d: %+v", len(s.Slots), s.Slots)
 	}
 	got := map[string]Panel{}

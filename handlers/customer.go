@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
@@ -18,6 +20,7 @@ import (
 type Composer interface {
 	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
 	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
+	Timeline(ctx context.Context, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
 }
 
 // Customer serves the unified customer page.
@@ -66,5 +69,32 @@ func (h *Customer) Panel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
+}
+
+// Timeline handles GET /customers/:id/timeline?source=&kind=&page=: the merged
+// activity panel, filtered and paged, for htmx to swap in place.
+func (h *Customer) Timeline(c echo.Context) error {
+	id := c.Param("id")
+	if !customerID.MatchString(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
+	}
+	f := customer.TimelineFilter{Source: c.QueryParam("source"), Kind: c.QueryParam("kind")}
+	if (f.Source != "" && !panelPart.MatchString(f.Source)) || (f.Kind != "" && !panelPart.MatchString(f.Kind)) {
+		return echo.NewHTTPError(http.StatusBadRequest, "Unknown filter: choose a system or kind from the list.")
+	}
+	if p := c.QueryParam("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 10000 {
+			return echo.NewHTTPError(http.StatusBadRequest, "The page must be a number from 1.")
+		}
+		f.Page = n
+	}
+	t, err := h.Composer.Timeline(c.Request().Context(), id, f, h.Budget)
+	if err != nil {
+		return err
+	}
+	p := customer.Panel{Source: customer.TimelineSource, SourceTitle: "All systems",
+		Spec: adapters.FacetSpec{Name: "timeline", Title: "Activity"}, Timeline: &t}
 	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
 }

@@ -91,6 +91,7 @@ func New(d Deps) *echo.Echo {
 	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
+	app.GET("/customers/:id/timeline", cv.Timeline)
 	return e
 }
 

@@ -111,3 +111,30 @@ func TestLatePanelsEndThePageWithinTheBudget(t *testing.T) {
 		t.Errorf("unknown source: %d", resp.StatusCode)
 	}
 }
+
+func TestTimelineMergesFiltersAndPages(t *testing.T) {
+	p := start(t)
+	p.login(t, "/", "alice", "demo-alice")
+	_, body := p.get(t, p.url+"/customers/C1")
+	if !strings.Contains(body, `id="panel-all-timeline"`) || !strings.Contains(body, "Call with Homer") ||
+		strings.Index(body, "Call with Homer") > strings.Index(body, "Homer Simpson joined") {
+		t.Fatalf("the page has no timeline, newest first:\n%s", body)
+	}
+	if strings.Contains(body, "joined <b>") {
+		t.Error("an event title was not escaped")
+	}
+	if !strings.Contains(body, "CRM did not answer in time") {
+		t.Error("the timeline does not say the failed cases panel's events are missing")
+	}
+	resp, body := p.get(t, p.url+"/customers/C1/timeline?kind=contact", "HX-Request", "true")
+	if resp.StatusCode != 200 || strings.Contains(body, "Call with Homer") || !strings.Contains(body, "Homer Simpson joined") ||
+		strings.Contains(body, "<html") || !strings.Contains(body, `slot="all-timeline"`) {
+		t.Fatalf("filtered timeline: %d\n%s", resp.StatusCode, body)
+	}
+	if resp, _ := p.get(t, p.url+"/customers/C1/timeline?page=0"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("page 0: %d", resp.StatusCode)
+	}
+	if resp, _ := p.get(t, p.url+"/customers/C1/timeline?kind=<script>"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("hostile kind: %d", resp.StatusCode)
+	}
+}

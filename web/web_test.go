@@ -51,6 +51,10 @@ func (fakeCRM) Fetch(_ context.Context, req adapters.FetchRequest) (*adapters.Fa
 		f.Fields = map[string]adapters.Value{adapters.FieldName: adapters.Text("Globex <Corporation>")}
 	case "contacts":
 		f.Tables = []adapters.Table{{Columns: []adapters.Column{{Title: "Name"}}, Rows: []adapters.Row{{Cells: []adapters.Value{adapters.Text("Homer Simpson")}}}, Total: 1}}
+		f.Events = []adapters.Event{
+			{At: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Kind: "contact", Title: "Homer Simpson joined <b>"},
+			{At: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC), Kind: "call", Title: "Call with Homer", Status: "done"},
+		}
 	case "cases":
 		return nil, errors.Join(adapters.ErrUnavailable, errors.New("boom: secret upstream detail"))
 	}
@@ -71,6 +75,13 @@ type portal struct {
 func start(t *testing.T) *portal { return startWith(t, fakeCRM{}, 0) }
 
 func startWith(t *testing.T, crm adapters.Adapter, budget time.Duration) *portal {
+	t.Helper()
+	return startSource(t, customer.Source{Name: "crm", Title: "CRM", Timeout: 10 * time.Second, Adapter: crm}, budget)
+}
+
+// startSource runs the portal around src, its one source, with the page
+// budget given (0: the default).
+func startSource(t *testing.T, src customer.Source, budget time.Duration) *portal {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -113,7 +124,7 @@ func startWith(t *testing.T, crm adapters.Adapter, budget time.Duration) *portal
 	if err != nil {
 		t.Fatal(err)
 	}
-	composer := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: 10 * time.Second, Adapter: crm}, logger)
+	composer := customer.NewComposer(src, logger)
 	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets, PageBudget: budget})
 	srv.Config.Handler = e
 	srv.Start()

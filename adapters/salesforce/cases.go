@@ -47,6 +47,9 @@ func (a *Adapter) fetchCases(ctx context.Context, id string, f *adapters.Facet) 
 		if open {
 			openCount++
 		}
+		if i < maxEvents {
+			f.Events = append(f.Events, caseEvents(c, a.recordURL("Case", c.ID))...)
+		}
 		if i >= a.maxRows {
 			continue
 		}
@@ -65,6 +68,24 @@ func (a *Adapter) fetchCases(ctx context.Context, id string, f *adapters.Facet) 
 	t.Summary = []adapters.Metric{{Label: "Open cases", Value: countValue(openCount)}}
 	f.Tables = []adapters.Table{t}
 	return nil
+}
+
+// maxEvents bounds the timeline events one facet contributes: the newest
+// records are the ones a timeline shows.
+const maxEvents = 500
+
+// caseEvents are a case's opening and, if closed, its closing.
+func caseEvents(c supportCase, url string) []adapters.Event {
+	var out []adapters.Event
+	if !c.CreatedDate.IsZero() {
+		out = append(out, adapters.Event{At: c.CreatedDate.Time, Kind: "case", URL: url,
+			Title: "Case " + c.CaseNumber + " opened: " + c.Subject, Status: strings.ToLower(c.Priority)})
+	}
+	if !c.ClosedDate.IsZero() {
+		out = append(out, adapters.Event{At: c.ClosedDate.Time, Kind: "case", URL: url,
+			Title: "Case " + c.CaseNumber + " closed: " + c.Subject, Status: "closed"})
+	}
+	return out
 }
 
 func countValue(n int) adapters.Value {

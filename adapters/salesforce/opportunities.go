@@ -55,6 +55,17 @@ func (a *Adapter) fetchOpportunities(ctx context.Context, id string, f *adapters
 		case o.IsWon && o.CloseDate.Year() == year:
 			won.add(o.Amount, cur)
 		}
+		// A closed opportunity is an event on its close date; an open one has
+		// not happened yet.
+		if o.IsClosed && !o.CloseDate.IsZero() && len(f.Events) < maxEvents {
+			verb, status := "Lost", "lost"
+			if o.IsWon {
+				verb, status = "Won", "won"
+			}
+			f.Events = append(f.Events, adapters.Event{At: o.CloseDate.Time, Kind: "opportunity",
+				Title: verb + ": " + o.Name, Status: status, Amount: moneyValue(o.Amount, cur),
+				URL: a.recordURL("Opportunity", o.ID)})
+		}
 		if i >= a.maxRows {
 			continue
 		}

@@ -505,3 +505,12 @@ func TestStaleAndRetryAtAreSaid(t *testing.T) {
 		t.Errorf("open breaker problem = %+v", pr)
 	}
 }
+
+func TestPluralNoun(t *testing.T) {
+	for in, want := range map[string]string{"Case": "Cases", "Opportunity": "Opportunities", "Invoice": "Invoices",
+		"Shipment": "Shipments", "Key": "Keys", "Box": "Boxes", "Address": "Addresses"} {
+		if got := pluralNoun(in); got != want {
+			t.Errorf("pluralNoun(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -29,6 +29,13 @@ func CustomerStream(s *customer.Stream, now func() time.Time) components.Custome
 // Panel maps one panel of customer id, ready to fill its slot; a retry
 // re-fetches just this panel.
 func Panel(id string, p customer.Panel, now time.Time) components.Panel {
+	if p.Timeline != nil {
+		m := components.Panel{ID: panelID(p), Title: p.Spec.Title, Timeline: timeline(id, p.Timeline),
+			Source: components.Source{Title: p.SourceTitle}}
+		m.Slot = m.ID
+		m.Count = Number(float64(p.Timeline.Total))
+		return m
+	}
 	m := panel(p, CustomerURL(id), now)
 	m.Slot = m.ID
 	if m.Problem != nil && m.Problem.Retry != "" {
