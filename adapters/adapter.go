@@ -162,7 +162,23 @@ type Row struct {
 type Metric struct {
 	Label string
 	Value Value
+	// Key names a figure the customer page shows among its key metrics,
+	// across systems: one of the Metric* constants, or empty.
+	Key string
 }
+
+// Keys of the key metrics a customer page shows across systems.
+const (
+	MetricOpenPipeline = "open_pipeline"
+	MetricOverdue      = "overdue"
+	MetricOpenTickets  = "open_tickets"
+	MetricLastOrder    = "last_order"
+	MetricOpenCases    = "open_cases"
+)
+
+// EventInvoice is the event kind whose amounts feed the invoiced-per-month
+// chart.
+const EventInvoice = "invoice"
 
 // Kind is the type of a Value; components format each kind their own way.
 type Kind int

@@ -137,6 +137,41 @@ type Panel struct {
 	Problem *Problem
 	// Timeline is set on the merged activity panel instead of a table.
 	Timeline *Timeline
+	// Overview is set on the across-systems panel.
+	Overview *Overview
+}
+
+// Overview is what all systems say together about the customer.
+type Overview struct {
+	Metrics []SourcedValue
+	Facts   []SourcedValue
+	Chart   *BarChart
+	Empty   string
+}
+
+// SourcedValue is a labelled value and the system it came from.
+type SourcedValue struct {
+	Label  string
+	Value  string
+	Source string
+}
+
+// BarChart is a small server-rendered SVG bar chart, with its data as a table
+// for screen readers.
+type BarChart struct {
+	Title  string
+	Width  int
+	Height int
+	Bars   []Bar
+}
+
+// Bar is one bar, positioned in the chart's coordinates.
+type Bar struct {
+	Label  string // "Nov"
+	Value  string // "$1,200"
+	X, Y   int
+	W, H   int
+	LabelX int
 }
 
 // Timeline is one page of merged activity with its filters.

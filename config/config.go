@@ -96,6 +96,16 @@ type Customer struct {
 	// PageBudget is how long a customer page waits for its slowest panel; a
 	// panel still loading then says so and offers to load on its own.
 	PageBudget Duration `yaml:"page_budget"`
+	// Golden lists the facts of the golden record shown across systems, each
+	// from the first of its sources that holds a value.
+	Golden []GoldenField `yaml:"golden"`
+}
+
+// GoldenField is one fact of the golden record.
+type GoldenField struct {
+	Field   string   `yaml:"field"`
+	Label   string   `yaml:"label"`
+	Sources []string `yaml:"sources"`
 }
 
 // Source is one connected system.

@@ -158,6 +158,20 @@ func (v *validator) validateSources(l *Loaded, kinds Kinds) {
 	if b := c.Customer.PageBudget.D(); b < 100*time.Millisecond || b > 2*time.Minute {
 		v.at("customer.page_budget", "customer.page_budget", "must be between 100ms and 2m", "use a duration such as 8s")
 	}
+	for i, g := range c.Customer.Golden {
+		p := fmt.Sprintf("customer.golden[%d]", i)
+		if g.Field == "" {
+			v.at(p, p+".field", "is required", "name a field of the sources' header facets, e.g. billing_email")
+		}
+		if len(g.Sources) == 0 {
+			v.at(p, p+".sources", "is empty", "list the sources to take the value from, in order of preference")
+		}
+		for j, s := range g.Sources {
+			if !seen[s] {
+				v.at(fmt.Sprintf("%s.sources[%d]", p, j), fmt.Sprintf("%s.sources[%d]", p, j), fmt.Sprintf("no source is named %q", s), "name one of the configured sources")
+			}
+		}
+	}
 	if c.Customer.Primary != "" && !seen[c.Customer.Primary] {
 		v.at("customer.primary", "customer.primary", fmt.Sprintf("no source is named %q", c.Customer.Primary), "name one of the configured sources")
 	}

@@ -30,6 +30,7 @@ type Composer struct {
 	// linked are the other systems, whose records are linked to the primary's
 	// by identity resolution.
 	linked   []Source
+	golden   []GoldenField
 	resolver *Resolver
 	logger   *slog.Logger
 	now      func() time.Time
@@ -49,6 +50,11 @@ func WithLinkedSources(sources ...Source) Option {
 			c.linked = append(c.linked, s)
 		}
 	}
+}
+
+// WithGolden sets which systems each fact of the golden record comes from.
+func WithGolden(fields []GoldenField) Option {
+	return func(c *Composer) { c.golden = fields }
 }
 
 // WithRules sets the identity resolution rules (default: DefaultRules).
@@ -101,6 +107,12 @@ type Panel struct {
 	// Timeline is set on the merged activity panel, which has no source of
 	// its own and comes last.
 	Timeline *Timeline
+	// Summary is set on the across-systems panel: key metrics, invoiced per
+	// month and the golden record's facts.
+	Summary *Summary
+	// Hidden marks a facet fetched for the summary only (a linked system's
+	// header), never shown as a panel.
+	Hidden bool
 	Elapsed     time.Duration
 }
 

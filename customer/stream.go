@@ -52,10 +52,17 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		}
 	}
 	fetched := len(s.Slots)
+	hidden := 0
+	for _, src := range c.linked {
+		if _, ok := headerSpec(src); ok {
+			hidden++
+		}
+	}
+	s.Slots = append([]Panel{{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec}}, s.Slots...)
 	s.Slots = append(s.Slots, Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec})
 	// Buffered for every slot, so that fetches finishing after the budget never
 	// block or leak.
-	done := make(chan Panel, len(s.Slots))
+	done := make(chan Panel, len(s.Slots)+hidden)
 	for _, spec := range own {
 		go func() { done <- c.fetch(ctx, c.primary, spec, id) }()
 	}
@@ -69,20 +76,24 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		defer timer.Stop()
 		arrived := map[string]bool{}
 		got := []Panel{s.Header}
-		// The timeline comes last, from whatever arrived.
+		// The summary and the timeline come last, from whatever arrived.
 		defer func() {
 			if ctx.Err() == nil {
+				out <- c.summaryPanel(got)
 				out <- c.timelinePanel(got)
 			}
 		}()
-		for range fetched {
+		for range fetched + hidden {
 			select {
 			case p := <-done:
-				arrived[p.Source+"/"+p.Spec.Name] = true
 				got = append(got, p)
+				if p.Hidden {
+					continue
+				}
+				arrived[p.Source+"/"+p.Spec.Name] = true
 				out <- p
 			case <-timer.C:
-				for _, slot := range s.Slots[:fetched] {
+				for _, slot := range s.Slots[1 : fetched+1] {
 					if !arrived[slot.Source+"/"+slot.Spec.Name] {
 						slot.State = StateLate
 						slot.Problem = &Problem{Message: fmt.Sprintf("Still loading from %s.", slot.SourceTitle),
@@ -99,6 +110,25 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	}()
 	s.Panels = out
 	return s, nil
+}
+
+// summaryPanel says what the systems that answered say together.
+func (c *Composer) summaryPanel(panels []Panel) Panel {
+	sum := BuildSummary(panels, c.golden, c.now())
+	return Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec, State: StateOK, Summary: &sum}
+}
+
+// summarySpec is the across-systems panel, first on the page.
+var summarySpec = adapters.FacetSpec{Name: "summary", Title: "Across systems"}
+
+// headerSpec returns a source's header facet, if it has one.
+func headerSpec(src Source) (adapters.FacetSpec, bool) {
+	for _, spec := range src.Adapter.Facets() {
+		if spec.Header {
+			return spec, true
+		}
+	}
+	return adapters.FacetSpec{}, false
 }
 
 // timelinePanel is the merged activity of the panels that arrived.
@@ -136,13 +166,26 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters
 	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
 	res := c.resolver.Resolve(rctx, src, c.primary.Name, keys)
 	cancel()
+	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
 			done <- c.unlinked(ctx, src, spec, res)
 		}
+		if hasHeader {
+			done <- Panel{Source: src.Name, SourceTitle: src.Title, Spec: hs, State: StateNotLinked, Hidden: true}
+		}
 		return
 	}
 	var wg sync.WaitGroup
+	if hasHeader {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := c.fetch(ctx, src, hs, res.Link.ID)
+			p.Link, p.Hidden = res.Link, true
+			done <- p
+		}()
+	}
 	for _, spec := range specs {
 		wg.Add(1)
 		go func() {

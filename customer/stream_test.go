@@ -29,8 +29,8 @@ func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Header.State != StateOK || len(s.Slots) != 3 || s.Slots[0].Spec.Name != "contacts" || s.Slots[1].Spec.Name != "cases" ||
-		s.Slots[2].Spec.Name != "timeline" {
+	if s.Header.State != StateOK || len(s.Slots) != 4 || s.Slots[0].Spec.Name != "summary" || s.Slots[1].Spec.Name != "contacts" ||
+		s.Slots[2].Spec.Name != "cases" || s.Slots[3].Spec.Name != "timeline" {
 		t.Fatalf("header %v, slots %+v", s.Header.State, s.Slots)
 	}
 	if first := <-s.Panels; first.Spec.Name != "cases" {
@@ -39,6 +39,9 @@ func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
 	close(release)
 	if second := <-s.Panels; second.Spec.Name != "contacts" || second.State != StateOK {
 		t.Fatalf("second panel = %s (%v)", second.Spec.Name, second.State)
+	}
+	if sum := <-s.Panels; sum.Summary == nil {
+		t.Fatalf("the panel after the last source is %s, want the summary", sum.Spec.Name)
 	}
 	if last := <-s.Panels; last.Timeline == nil {
 		t.Fatalf("the last panel is %s, want the merged timeline", last.Spec.Name)
@@ -142,7 +145,7 @@ func TestStreamLinksOtherSources(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Slots) != 6 { // contacts, cases, one invoices slot per linked source, the timeline
+	if len(s.Slots) != 7 { // summary, contacts, cases, one invoices slot per linked source, the timeline
 		t.Fatalf("slots = %d: %+v", len(s.Slots), s.Slots)
 	}
 	got := map[string]Panel{}

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests and benchmarks need, when missing: Debian's Chromium,
-# Redis and wrk, a Dex binary built from the Go module proxy (cached by version
-# outside the repository), and the npm packages (htmx, axe-core) pinned in
-# package-lock.json.
+# Redis and wrk, Dex and stripe-mock binaries built from the Go module proxy
+# (cached by version outside the repository), and the npm packages (htmx,
+# axe-core) pinned in package-lock.json.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ATRIUM_TOOLS_CACHE:-$HOME/.cache/atrium-tools}
 dex_version=v0.0.0-20260303133905-11d2eeb52b42 # Dex v2.45.1
+stripe_mock_version=v0.203.0
 mkdir -p "$cache"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -26,6 +27,7 @@ apt_install() {
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v /usr/lib/postgresql/15/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 if [ ${#missing[@]} -gt 0 ]; then
   apt_install "${missing[@]}"
@@ -57,8 +59,15 @@ GO
 fi
 echo "$dex_bin" >"$cache/dex-path"
 
+stripe_mock_bin="$cache/stripe-mock-$stripe_mock_version/stripe-mock"
+if [ ! -x "$stripe_mock_bin" ]; then
+  log "building stripe-mock $stripe_mock_version (first time only, a minute or two)"
+  GOBIN="$(dirname "$stripe_mock_bin")" go install "github.com/stripe/stripe-mock@$stripe_mock_version"
+fi
+echo "$stripe_mock_bin" >"$cache/stripe-mock-path"
+
 if [ -f "$root/package-lock.json" ] && [ ! -d "$root/node_modules/axe-core" ]; then
   log "npm ci"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
-log "test dependencies ready (dex: $dex_bin)"
+log "test dependencies ready (dex: $dex_bin, stripe-mock: $stripe_mock_bin)"

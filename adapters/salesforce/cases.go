@@ -65,7 +65,7 @@ func (a *Adapter) fetchCases(ctx context.Context, id string, f *adapters.Facet) 
 			Emphasis: open && strings.EqualFold(c.Priority, "High"),
 		})
 	}
-	t.Summary = []adapters.Metric{{Label: "Open cases", Value: countValue(openCount)}}
+	t.Summary = []adapters.Metric{{Label: "Open cases", Value: countValue(openCount), Key: adapters.MetricOpenCases}}
 	f.Tables = []adapters.Table{t}
 	return nil
 }

@@ -81,7 +81,7 @@ func (a *Adapter) fetchOpportunities(ctx context.Context, id string, f *adapters
 		})
 	}
 	t.Summary = []adapters.Metric{
-		{Label: "Open pipeline", Value: open.value(a.currency)},
+		{Label: "Open pipeline", Value: open.value(a.currency), Key: adapters.MetricOpenPipeline},
 		{Label: "Open", Value: countValue(openCount)},
 		{Label: "Won this year", Value: won.value(a.currency)},
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/adapters/salesforce"
+	"github.com/atrium-dev/atrium/adapters/stripe"
 )
 
 // registry lists the system kinds this binary can connect. Adding a kind is one
@@ -10,5 +11,6 @@ import (
 func registry() *adapters.Registry {
 	r := adapters.NewRegistry()
 	r.Add("salesforce", salesforce.Type())
+	r.Add("stripe", stripe.Type())
 	return r
 }

@@ -175,7 +175,16 @@ func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*c
 	for _, r := range l.Identity.Rules {
 		rules = append(rules, customer.Rule{Name: r.Name, Kind: keyKinds[r.Match], Confidence: r.Confidence})
 	}
-	return customer.NewComposer(*primary, logger, customer.WithLinkedSources(linked...), customer.WithRules(rules)), closeAll, nil
+	var golden []customer.GoldenField
+	for _, g := range l.Customer.Golden {
+		label := g.Label
+		if label == "" {
+			label = strings.ReplaceAll(g.Field, "_", " ")
+		}
+		golden = append(golden, customer.GoldenField{Field: g.Field, Label: label, Sources: g.Sources})
+	}
+	return customer.NewComposer(*primary, logger, customer.WithLinkedSources(linked...), customer.WithRules(rules),
+		customer.WithGolden(golden)), closeAll, nil
 }
 
 // keyKinds maps identity.rules[].match to key kinds.

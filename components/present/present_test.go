@@ -514,3 +514,30 @@ func TestPluralNoun(t *testing.T) {
 		}
 	}
 }
+
+func TestOverviewChartScalesToTheLargestMonth(t *testing.T) {
+	var months []customer.MonthTotal
+	for i := range 12 {
+		months = append(months, customer.MonthTotal{Month: time.Date(2025, time.Month(12+i-12+1), 1, 0, 0, 0, 0, time.UTC), Amount: float64(i * 100)})
+	}
+	months[3].Amount = 1 // tiny but not zero
+	o := overview(&customer.Summary{Invoiced: months, Currency: "USD",
+		Metrics: []customer.KeyMetric{{Label: "Overdue", Value: adapters.Value{Kind: adapters.KindMoney, Number: 1200, Currency: "USD", Valid: true}, SourceTitle: "Billing"}}})
+	c := o.Chart
+	if c == nil || len(c.Bars) != 12 {
+		t.Fatalf("chart = %+v", c)
+	}
+	tallest := c.Bars[11]
+	if tallest.H != chartHeight-chartTop-chartBottom || tallest.Y != chartTop || tallest.Value != "$1,100" {
+		t.Errorf("largest bar = %+v", tallest)
+	}
+	if c.Bars[0].H != 0 || c.Bars[3].H != 2 {
+		t.Errorf("zero and tiny bars = %+v, %+v", c.Bars[0], c.Bars[3])
+	}
+	if o.Metrics[0].Value != "$1,200" || o.Metrics[0].Source != "Billing" {
+		t.Errorf("metrics = %+v", o.Metrics)
+	}
+	if empty := overview(&customer.Summary{}); empty.Empty == "" || empty.Chart != nil {
+		t.Errorf("an empty summary says nothing: %+v", empty)
+	}
+}

@@ -36,6 +36,12 @@ func Panel(id string, p customer.Panel, now time.Time) components.Panel {
 		m.Count = Number(float64(p.Timeline.Total))
 		return m
 	}
+	if p.Summary != nil {
+		m := components.Panel{ID: panelID(p), Title: p.Spec.Title, Overview: overview(p.Summary),
+			Source: components.Source{Title: p.SourceTitle}}
+		m.Slot = m.ID
+		return m
+	}
 	m := panel(p, CustomerURL(id), now)
 	m.Slot = m.ID
 	if m.Problem != nil && m.Problem.Retry != "" {
