@@ -112,8 +112,8 @@ type Panel struct {
 	Summary *Summary
 	// Hidden marks a facet fetched for the summary only (a linked system's
 	// header), never shown as a panel.
-	Hidden bool
-	Elapsed     time.Duration
+	Hidden  bool
+	Elapsed time.Duration
 }
 
 // Problem is a user-facing explanation of a failed panel.

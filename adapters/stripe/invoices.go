@@ -102,7 +102,7 @@ func (a *Adapter) invoiceEvent(inv *stripego.Invoice, now time.Time) (adapters.E
 		At: time.Unix(inv.Created, 0), Kind: adapters.EventInvoice,
 		Title:  "Invoice " + cmp.Or(inv.Number, inv.ID) + " " + status,
 		Status: status, Amount: money(inv.AmountDue, string(inv.Currency)),
-		URL:    cmp.Or(inv.HostedInvoiceURL, a.dashboardURL("invoices", inv.ID)),
+		URL: cmp.Or(inv.HostedInvoiceURL, a.dashboardURL("invoices", inv.ID)),
 	}, true
 }
 
