@@ -139,6 +139,29 @@ type Panel struct {
 	Timeline *Timeline
 	// Overview is set on the across-systems panel.
 	Overview *Overview
+	// Links holds an admin's controls over the panel's identity link; nil for
+	// everyone else.
+	Links *LinkControls
+}
+
+// LinkControls let an admin confirm, split or add the link of a linked
+// system's record to the customer.
+type LinkControls struct {
+	Action     string // the URL decisions are posted to
+	CSRFToken  string
+	Source     string
+	SourceName string // e.g. "Billing"
+	Record     string // the linked record, when there is one
+	Confirm    bool
+	Split      bool
+	Add        bool
+	Candidates []Candidate
+}
+
+// Candidate is a record an admin may link.
+type Candidate struct {
+	ID    string
+	Label string
 }
 
 // Overview is what all systems say together about the customer.

@@ -73,6 +73,9 @@ type Auth struct {
 	Scopes           []string `yaml:"scopes"`
 	// GroupsClaim names the ID token claim that lists the user's groups.
 	GroupsClaim string `yaml:"groups_claim"`
+	// AdminGroups are the groups whose members may change how customers are
+	// linked across systems.
+	AdminGroups []string `yaml:"admin_groups"`
 }
 
 // Store configures persistence of sessions and, later, links, audit and outbox.
@@ -164,6 +167,9 @@ func (c *Config) applyDefaults() {
 	}
 	if len(c.Auth.Scopes) == 0 {
 		c.Auth.Scopes = append([]string(nil), DefaultScopes...)
+	}
+	if c.Auth.AdminGroups == nil {
+		c.Auth.AdminGroups = []string{"admins"}
 	}
 	if c.Auth.GroupsClaim == "" {
 		c.Auth.GroupsClaim = DefaultGroupsClaim

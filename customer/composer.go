@@ -30,8 +30,9 @@ type Composer struct {
 	// linked are the other systems, whose records are linked to the primary's
 	// by identity resolution.
 	linked   []Source
-	golden   []GoldenField
-	resolver *Resolver
+	golden    []GoldenField
+	decisions Decisions
+	resolver  *Resolver
 	logger   *slog.Logger
 	now      func() time.Time
 }

@@ -7,8 +7,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/store"
 )
 
 // Rule decides that two records of different systems are the same customer when
@@ -38,10 +40,25 @@ type Link struct {
 	Kind       string
 	Value      string
 	Confidence float64
+	// Decision is set when a person confirmed or made the link
+	// (store.DecisionConfirmed or store.DecisionManual), by whom and when.
+	Decision  string
+	DecidedBy string
+	DecidedAt time.Time
 }
 
-// Provenance reads like "linked by email = ann@acme.com".
+// Provenance reads like "linked by email = ann@acme.com", "linked by domain =
+// acme.com, confirmed by dave@example.com" or "linked by hand by dave@example.com".
 func (l Link) Provenance() string {
+	switch l.Decision {
+	case store.DecisionManual:
+		return "linked by hand by " + l.DecidedBy
+	case store.DecisionConfirmed:
+		if l.Rule == "" {
+			return "confirmed by " + l.DecidedBy
+		}
+		return fmt.Sprintf("linked by %s = %s, confirmed by %s", l.Rule, l.Value, l.DecidedBy)
+	}
 	return fmt.Sprintf("linked by %s = %s", l.Rule, l.Value)
 }
 
@@ -94,6 +111,11 @@ func searchText(k adapters.Key) string {
 // picks the best-ranked one. More than one record at the best rule is a
 // conflict. ctx should carry the source's deadline.
 func (r *Resolver) Resolve(ctx context.Context, src Source, anchorSource string, anchorKeys []adapters.Key) Resolution {
+	return r.resolve(ctx, src, anchorSource, anchorKeys, nil)
+}
+
+// resolve is Resolve leaving out the records in excluded (pairs a person split).
+func (r *Resolver) resolve(ctx context.Context, src Source, anchorSource string, anchorKeys []adapters.Key, excluded map[string]bool) Resolution {
 	res := Resolution{Source: src.Name}
 	rules := r.Rules
 	if len(rules) == 0 {
@@ -130,6 +152,9 @@ func (r *Resolver) Resolve(ctx context.Context, src Source, anchorSource string,
 			continue
 		}
 		for _, m := range f.matches {
+			if excluded[m.ID] {
+				continue
+			}
 			rule, key, ok := match(rules, usable, KeysOf(m))
 			if !ok {
 				continue

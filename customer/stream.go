@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/store"
 )
 
 // StateLate marks a panel whose source had not answered when the page's budget
@@ -66,8 +67,9 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	for _, spec := range own {
 		go func() { done <- c.fetch(ctx, c.primary, spec, id) }()
 	}
+	decided := c.decided(ctx, id)
 	for _, src := range c.linked {
-		go c.streamLinked(ctx, src, keys, done)
+		go c.streamLinked(ctx, src, keys, decided[src.Name], done)
 	}
 	out := make(chan Panel, len(s.Slots))
 	go func() {
@@ -161,11 +163,9 @@ func panelSpecs(src Source) []adapters.FacetSpec {
 
 // streamLinked resolves the customer's record in src, then fetches its facets,
 // sending one panel per facet to done.
-func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters.Key, done chan<- Panel) {
+func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
 	specs := panelSpecs(src)
-	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
-	res := c.resolver.Resolve(rctx, src, c.primary.Name, keys)
-	cancel()
+	res := c.resolveWith(ctx, src, keys, ds)
 	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
@@ -240,16 +240,7 @@ func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, 
 			if spec.Name != facet {
 				continue
 			}
-			header := Panel{}
-			for _, hs := range c.primary.Adapter.Facets() {
-				if hs.Header {
-					header = c.fetch(ctx, c.primary, hs, id)
-					break
-				}
-			}
-			rctx, cancel := context.WithTimeout(ctx, src.Timeout)
-			res := c.resolver.Resolve(rctx, src, c.primary.Name, c.anchorKeys(header, id))
-			cancel()
+			res := c.resolveLinked(ctx, src, id, c.decided(ctx, id)[src.Name])
 			if res.Link == nil {
 				return c.unlinked(ctx, src, spec, res), nil
 			}

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +23,7 @@ type Composer interface {
 	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
 	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
 	Timeline(ctx context.Context, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
+	DecideLink(ctx context.Context, who customer.Actor, id, source, record, decision string) error
 }
 
 // Customer serves the unified customer page.
@@ -30,6 +33,23 @@ type Customer struct {
 	// Budget is how long the page waits for its slowest panel before offering
 	// to load it on its own.
 	Budget time.Duration
+	// AdminGroups may change how customers are linked across systems.
+	AdminGroups []string
+}
+
+// actor is the signed-in user as the composer's policy sees them.
+func (h *Customer) actor(c echo.Context) customer.Actor {
+	s, ok := SessionFrom(c)
+	if !ok {
+		return customer.Actor{}
+	}
+	a := customer.Actor{ID: cmp.Or(s.Principal.Email, s.Principal.Subject)}
+	for _, g := range h.AdminGroups {
+		if s.Principal.InGroup(g) {
+			a.Admin = true
+		}
+	}
+	return a
 }
 
 var (
@@ -48,7 +68,12 @@ func (h *Customer) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := present.CustomerStream(s, time.Now)
+	var admin *present.Admin
+	if h.actor(c).Admin {
+		sess, _ := SessionFrom(c)
+		admin = &present.Admin{CSRFToken: sess.CSRFToken}
+	}
+	m := present.CustomerStream(s, time.Now, admin)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
@@ -97,4 +122,24 @@ func (h *Customer) Timeline(c echo.Context) error {
 	p := customer.Panel{Source: customer.TimelineSource, SourceTitle: "All systems",
 		Spec: adapters.FacetSpec{Name: "timeline", Title: "Activity"}, Timeline: &t}
 	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
+}
+
+// DecideLink handles POST /customers/:id/links: an admin confirms, splits or
+// adds the link of a linked system's record, then returns to the page.
+func (h *Customer) DecideLink(c echo.Context) error {
+	id := c.Param("id")
+	if !customerID.MatchString(id) {
+		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
+	}
+	err := h.Composer.DecideLink(c.Request().Context(), h.actor(c), id,
+		c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision"))
+	switch {
+	case errors.Is(err, customer.ErrNotAllowed):
+		return echo.NewHTTPError(http.StatusForbidden, "Only an admin may change how customers are linked. Ask someone in an admin group.")
+	case errors.Is(err, customer.ErrBadLink):
+		return echo.NewHTTPError(http.StatusBadRequest, "That link could not be changed: "+strings.TrimPrefix(err.Error(), customer.ErrBadLink.Error()+": ")+". Check the record id and try again.")
+	case err != nil:
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, present.CustomerURL(id))
 }

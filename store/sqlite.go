@@ -192,3 +192,72 @@ func (s *SQLite) DeleteExpired(ctx context.Context, now time.Time) (int64, error
 func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
 func (s *SQLite) Close() error { return s.db.Close() }
+
+func (s *SQLite) LinkDecisions(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
+		FROM identity_links WHERE anchor_source = ? AND anchor_id = ? ORDER BY decided_at DESC, source, record_id`,
+		anchorSource, anchorID)
+	if err != nil {
+		return nil, fmt.Errorf("store: read link decisions: %w", err)
+	}
+	defer rows.Close()
+	var out []LinkDecision
+	for rows.Next() {
+		d := LinkDecision{AnchorSource: anchorSource, AnchorID: anchorID}
+		var at int64
+		if err := rows.Scan(&d.Source, &d.RecordID, &d.Decision, &d.Rule, &d.Value, &d.Actor, &at); err != nil {
+			return nil, fmt.Errorf("store: read link decisions: %w", err)
+		}
+		d.At = fromMS(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func (s *SQLite) DecideLink(ctx context.Context, d LinkDecision) error {
+	switch d.Decision {
+	case DecisionConfirmed, DecisionManual, DecisionSplit:
+	default:
+		return fmt.Errorf("store: unknown link decision %q", d.Decision)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: decide link: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO identity_links
+		(anchor_source, anchor_id, source, record_id, decision, rule, value, actor, decided_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (anchor_source, anchor_id, source, record_id) DO UPDATE SET
+		decision = excluded.decision, rule = excluded.rule, value = excluded.value,
+		actor = excluded.actor, decided_at = excluded.decided_at`,
+		d.AnchorSource, d.AnchorID, d.Source, d.RecordID, d.Decision, d.Rule, d.Value, d.Actor, ms(d.At)); err != nil {
+		return fmt.Errorf("store: decide link: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO identity_link_history
+		(anchor_source, anchor_id, source, record_id, decision, actor, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		d.AnchorSource, d.AnchorID, d.Source, d.RecordID, d.Decision, d.Actor, ms(d.At)); err != nil {
+		return fmt.Errorf("store: record link history: %w", err)
+	}
+	return tx.Commit()
+}
+
+func (s *SQLite) LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT source, record_id, decision, actor, decided_at
+		FROM identity_link_history WHERE anchor_source = ? AND anchor_id = ? ORDER BY seq`, anchorSource, anchorID)
+	if err != nil {
+		return nil, fmt.Errorf("store: read link history: %w", err)
+	}
+	defer rows.Close()
+	var out []LinkDecision
+	for rows.Next() {
+		d := LinkDecision{AnchorSource: anchorSource, AnchorID: anchorID}
+		var at int64
+		if err := rows.Scan(&d.Source, &d.RecordID, &d.Decision, &d.Actor, &at); err != nil {
+			return nil, fmt.Errorf("store: read link history: %w", err)
+		}
+		d.At = fromMS(at)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

@@ -47,3 +47,5 @@ func TestSQLiteStoresOnlySessionHash(t *testing.T) {
 		t.Errorf("stored key %q is not the hash of the id", key)
 	}
 }
+
+func TestSQLiteLinks(t *testing.T) { storetest.RunLinks(t, openSQLite) }

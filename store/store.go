@@ -34,6 +34,15 @@ type Store interface {
 	// Concurrent instances sharing the store agree on one value.
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
 
+	// LinkDecisions returns the decisions taken about the links of one
+	// customer (the anchor record), newest first.
+	LinkDecisions(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
+	// DecideLink records a decision, replacing any earlier one about the same
+	// pair, and appends it to the history.
+	DecideLink(ctx context.Context, d LinkDecision) error
+	// LinkHistory returns every decision taken about a customer, oldest first.
+	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
+
 	// DeleteExpired removes expired sessions and logins and reports how many.
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 
@@ -63,6 +72,27 @@ type Login struct {
 	Verifier  string // PKCE code verifier
 	ReturnTo  string
 	ExpiresAt time.Time
+}
+
+// Link decisions.
+const (
+	DecisionConfirmed = "confirmed" // an automatic link a person confirmed
+	DecisionManual    = "manual"    // a link a person added
+	DecisionSplit     = "split"     // a pair a person said are not the same customer
+)
+
+// LinkDecision is what a person decided about one record being the same
+// customer as an anchor record.
+type LinkDecision struct {
+	AnchorSource string
+	AnchorID     string
+	Source       string
+	RecordID     string
+	Decision     string
+	Rule         string // for a confirmed link: the rule that had found it
+	Value        string
+	Actor        string // who decided (email or subject)
+	At           time.Time
 }
 
 // Hash returns the hex SHA-256 of a secret token, the form in which tokens are

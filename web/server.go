@@ -33,6 +33,8 @@ type Deps struct {
 	Assets   *static.Assets
 	// PageBudget is how long a customer page waits for its slowest panel.
 	PageBudget time.Duration
+	// AdminGroups may change how customers are linked across systems.
+	AdminGroups []string
 }
 
 // New returns the configured Echo instance.
@@ -88,10 +90,11 @@ func New(d Deps) *echo.Echo {
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
+	app.POST("/customers/:id/links", cv.DecideLink)
 	return e
 }
 

@@ -83,6 +83,13 @@ func startWith(t *testing.T, crm adapters.Adapter, budget time.Duration) *portal
 // budget given (0: the default).
 func startSource(t *testing.T, src customer.Source, budget time.Duration) *portal {
 	t.Helper()
+	return startComposed(t, src, budget)
+}
+
+// startComposed runs the portal around src and, with opts, further linked
+// sources; link decisions are kept in the portal's store.
+func startComposed(t *testing.T, src customer.Source, budget time.Duration, opts ...customer.Option) *portal {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -124,8 +131,9 @@ func startSource(t *testing.T, src customer.Source, budget time.Duration) *porta
 	if err != nil {
 		t.Fatal(err)
 	}
-	composer := customer.NewComposer(src, logger)
-	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets, PageBudget: budget})
+	composer := customer.NewComposer(src, logger, append(opts, customer.WithDecisions(st))...)
+	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets,
+		PageBudget: budget, AdminGroups: []string{"admins"}})
 	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(srv.Close)

@@ -109,7 +109,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		return err
 	}
 	defer closeCache()
-	composer, closeSources, err := buildComposer(l, cache, logger)
+	composer, closeSources, err := buildComposer(l, cache, st, logger)
 	if err != nil {
 		return err
 	}
@@ -121,6 +121,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	e := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
+		AdminGroups: l.Auth.AdminGroups,
 	})
 	logger.Info("atrium listening", "addr", ln.Addr().String(), "public_url", public)
 	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
@@ -129,7 +130,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 // buildComposer constructs each configured source's adapter, wrapped in its
 // guard (cache, coalescing, retries, breaker, bulkhead, API budget). The
 // returned function stops the guards' background work.
-func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*customer.Composer, func(), error) {
+func buildComposer(l *config.Loaded, cache guard.Cache, decisions customer.Decisions, logger *slog.Logger) (*customer.Composer, func(), error) {
 	reg := registry()
 	var (
 		primary *customer.Source
@@ -184,7 +185,7 @@ func buildComposer(l *config.Loaded, cache guard.Cache, logger *slog.Logger) (*c
 		golden = append(golden, customer.GoldenField{Field: g.Field, Label: label, Sources: g.Sources})
 	}
 	return customer.NewComposer(*primary, logger, customer.WithLinkedSources(linked...), customer.WithRules(rules),
-		customer.WithGolden(golden)), closeAll, nil
+		customer.WithGolden(golden), customer.WithDecisions(decisions)), closeAll, nil
 }
 
 // keyKinds maps identity.rules[].match to key kinds.

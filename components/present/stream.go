@@ -8,17 +8,29 @@ import (
 	"github.com/atrium-dev/atrium/customer"
 )
 
+// Admin is what an admin's page needs to change identity links; nil for
+// everyone else.
+type Admin struct {
+	CSRFToken string
+}
+
 // CustomerStream maps a streamed page. now is asked as each panel arrives, so
 // freshness is measured when the panel is rendered.
-func CustomerStream(s *customer.Stream, now func() time.Time) components.CustomerPage {
+func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin) components.CustomerPage {
 	self := CustomerURL(s.ID)
 	m := components.CustomerPage{Header: header(s.Header, self, now())}
 	for _, slot := range s.Slots {
 		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
 	}
 	m.Panels = func(yield func(components.Panel) bool) {
+		controlled := map[string]bool{} // one set of link controls per system
 		for p := range s.Panels {
-			if !yield(Panel(s.ID, p, now())) {
+			pm := Panel(s.ID, p, now())
+			if !controlled[p.Source] {
+				pm.Links = linkControls(s.ID, p, admin)
+				controlled[p.Source] = pm.Links != nil
+			}
+			if !yield(pm) {
 				return
 			}
 		}
@@ -59,3 +71,28 @@ func PanelURL(id, source, facet string) string {
 }
 
 func panelID(p customer.Panel) string { return p.Source + "-" + p.Spec.Name }
+
+// LinksURL is where decisions about customer id's links are posted.
+func LinksURL(id string) string { return CustomerURL(id) + "/links" }
+
+// linkControls are an admin's controls for a linked system's panel.
+func linkControls(id string, p customer.Panel, admin *Admin) *components.LinkControls {
+	if admin == nil || p.Source == customer.TimelineSource || (p.Link == nil && p.State != customer.StateNotLinked && p.State != customer.StateConflict) {
+		return nil
+	}
+	l := &components.LinkControls{Action: LinksURL(id), CSRFToken: admin.CSRFToken, Source: p.Source, SourceName: p.SourceTitle}
+	switch {
+	case p.Link != nil:
+		l.Record = p.Link.ID
+		l.Confirm = p.Link.Decision == ""
+		l.Split = true
+	case p.State == customer.StateConflict:
+		for _, c := range p.Candidates {
+			l.Candidates = append(l.Candidates, components.Candidate{ID: c.ID, Label: c.Name})
+		}
+		l.Add = true
+	default:
+		l.Add = true
+	}
+	return l
+}

@@ -109,3 +109,48 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		}
 	})
 }
+
+// RunLinks checks link decisions and their history.
+func RunLinks(t *testing.T, open func(t *testing.T) store.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	s := open(t)
+	d := store.LinkDecision{AnchorSource: "salesforce", AnchorID: "001A", Source: "billing", RecordID: "cus_1",
+		Decision: store.DecisionConfirmed, Rule: "domain", Value: "acme.com", Actor: "dave@example.com", At: now}
+	if err := s.DecideLink(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	split := d
+	split.Decision, split.At, split.Actor = store.DecisionSplit, now.Add(time.Minute), "carol@example.com"
+	if err := s.DecideLink(ctx, split); err != nil {
+		t.Fatal(err)
+	}
+	other := store.LinkDecision{AnchorSource: "salesforce", AnchorID: "001A", Source: "erp", RecordID: "C-1",
+		Decision: store.DecisionManual, Actor: "dave@example.com", At: now.Add(2 * time.Minute)}
+	if err := s.DecideLink(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LinkDecisions(ctx, "salesforce", "001A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Source != "erp" || got[1].Decision != store.DecisionSplit || got[1].Actor != "carol@example.com" ||
+		!got[1].At.Equal(split.At) {
+		t.Fatalf("decisions = %+v: the later decision about a pair must replace the earlier", got)
+	}
+	hist, err := s.LinkHistory(ctx, "salesforce", "001A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 3 || hist[0].Decision != store.DecisionConfirmed || hist[1].Decision != store.DecisionSplit {
+		t.Fatalf("history = %+v: every decision is kept, in order", hist)
+	}
+	if none, err := s.LinkDecisions(ctx, "salesforce", "001B"); err != nil || len(none) != 0 {
+		t.Fatalf("another customer's decisions: %+v, %v", none, err)
+	}
+	bad := d
+	bad.Decision = "maybe"
+	if err := s.DecideLink(ctx, bad); err == nil {
+		t.Error("an unknown decision was stored")
+	}
+}

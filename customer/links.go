@@ -1,0 +1,153 @@
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/store"
+)
+
+// Decisions keeps what people decided about identity links.
+type Decisions interface {
+	LinkDecisions(ctx context.Context, anchorSource, anchorID string) ([]store.LinkDecision, error)
+	DecideLink(ctx context.Context, d store.LinkDecision) error
+}
+
+// WithDecisions lets people confirm, split and add links, and makes the
+// composer honour what they decided.
+func WithDecisions(d Decisions) Option {
+	return func(c *Composer) { c.decisions = d }
+}
+
+// Actor is who asks for a change, and whether their roles allow it.
+type Actor struct {
+	ID    string // email or subject, recorded with the decision
+	Admin bool
+}
+
+// Errors of link decisions.
+var (
+	ErrNotAllowed = errors.New("only an admin may change how customers are linked")
+	ErrBadLink    = errors.New("this link cannot be changed that way")
+)
+
+var recordID = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,80}$`)
+
+// DecideLink records an admin's decision about the record recordID of source
+// being the customer id: confirm an automatic link, split a pair that is not
+// the same customer, or link a record by hand (it must exist).
+func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record, decision string) error {
+	if !who.Admin {
+		return ErrNotAllowed
+	}
+	if c.decisions == nil {
+		return fmt.Errorf("%w: links are not stored", ErrBadLink)
+	}
+	src, ok := c.linkedSource(source)
+	if !ok || !recordID.MatchString(record) {
+		return fmt.Errorf("%w: no such system or record", ErrBadLink)
+	}
+	d := store.LinkDecision{AnchorSource: c.primary.Name, AnchorID: id, Source: source, RecordID: record,
+		Decision: decision, Actor: who.ID, At: c.now()}
+	switch decision {
+	case store.DecisionSplit:
+	case store.DecisionConfirmed:
+		// Keep the rule that had found it, for the provenance.
+		res := c.resolveLinked(ctx, src, id, splitsOnly(c.decided(ctx, id)[source]))
+		if res.Link != nil && res.Link.ID == record {
+			d.Rule, d.Value = res.Link.Rule, res.Link.Value
+		}
+	case store.DecisionManual:
+		hs, ok := headerSpec(src)
+		if ok {
+			if p := c.fetch(ctx, src, hs, record); p.State != StateOK {
+				return fmt.Errorf("%w: %s has no record %q", ErrBadLink, src.Title, record)
+			}
+		}
+	default:
+		return fmt.Errorf("%w: unknown decision %q", ErrBadLink, decision)
+	}
+	return c.decisions.DecideLink(ctx, d)
+}
+
+func (c *Composer) linkedSource(name string) (Source, bool) {
+	i := slices.IndexFunc(c.linked, func(s Source) bool { return s.Name == name })
+	if i < 0 {
+		return Source{}, false
+	}
+	return c.linked[i], true
+}
+
+// decided returns the decisions about customer id, by source. A store that
+// fails costs only the decisions: resolution then runs on the rules alone.
+func (c *Composer) decided(ctx context.Context, id string) map[string][]store.LinkDecision {
+	if c.decisions == nil {
+		return nil
+	}
+	ds, err := c.decisions.LinkDecisions(ctx, c.primary.Name, id)
+	if err != nil {
+		c.logger.ErrorContext(ctx, "read link decisions", "customer", id, "err", err)
+		return nil
+	}
+	out := map[string][]store.LinkDecision{}
+	for _, d := range ds {
+		out[d.Source] = append(out[d.Source], d)
+	}
+	return out
+}
+
+// resolveLinked finds the customer's record in src: a link a person made or
+// confirmed wins; otherwise the rules decide among the records nobody split.
+func (c *Composer) resolveLinked(ctx context.Context, src Source, id string, ds []store.LinkDecision) Resolution {
+	if res, _, ok := decidedLink(src, ds); ok {
+		return res
+	}
+	header := Panel{}
+	if hs, ok := headerSpec(c.primary); ok {
+		header = c.fetch(ctx, c.primary, hs, id)
+	}
+	return c.resolveWith(ctx, src, c.anchorKeys(header, id), ds)
+}
+
+// resolveWith is resolveLinked for a caller that holds the anchor's keys.
+func (c *Composer) resolveWith(ctx context.Context, src Source, keys []adapters.Key, ds []store.LinkDecision) Resolution {
+	res, excluded, ok := decidedLink(src, ds)
+	if ok {
+		return res
+	}
+	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
+	defer cancel()
+	return c.resolver.resolve(rctx, src, c.primary.Name, keys, excluded)
+}
+
+// decidedLink applies people's decisions (newest first): the link they made or
+// confirmed, or else the records they split off, to leave out.
+func decidedLink(src Source, ds []store.LinkDecision) (Resolution, map[string]bool, bool) {
+	excluded := map[string]bool{}
+	for _, d := range ds {
+		switch d.Decision {
+		case store.DecisionManual, store.DecisionConfirmed:
+			return Resolution{Source: src.Name, Link: &Link{Source: src.Name, ID: d.RecordID, Rule: d.Rule, Value: d.Value,
+				Confidence: 1, Decision: d.Decision, DecidedBy: d.Actor, DecidedAt: d.At}}, nil, true
+		case store.DecisionSplit:
+			excluded[d.RecordID] = true
+		}
+	}
+	return Resolution{}, excluded, false
+}
+
+// splitsOnly keeps the split decisions, so that resolution shows what the rules
+// find among the records nobody split off.
+func splitsOnly(ds []store.LinkDecision) []store.LinkDecision {
+	var out []store.LinkDecision
+	for _, d := range ds {
+		if d.Decision == store.DecisionSplit {
+			out = append(out, d)
+		}
+	}
+	return out
+}
