@@ -29,12 +29,12 @@ type Composer struct {
 	primary Source
 	// linked are the other systems, whose records are linked to the primary's
 	// by identity resolution.
-	linked   []Source
+	linked    []Source
 	golden    []GoldenField
 	decisions Decisions
 	resolver  *Resolver
-	logger   *slog.Logger
-	now      func() time.Time
+	logger    *slog.Logger
+	now       func() time.Time
 }
 
 // Option configures a Composer.

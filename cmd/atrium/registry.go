@@ -2,7 +2,9 @@ package main
 
 import (
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/adapters/rest"
 	"github.com/atrium-dev/atrium/adapters/salesforce"
+	"github.com/atrium-dev/atrium/adapters/sqldb"
 	"github.com/atrium-dev/atrium/adapters/stripe"
 )
 
@@ -10,7 +12,9 @@ import (
 // line here and one package under adapters/.
 func registry() *adapters.Registry {
 	r := adapters.NewRegistry()
+	r.Add("rest", rest.Type())
 	r.Add("salesforce", salesforce.Type())
+	r.Add("sqldb", sqldb.Type())
 	r.Add("stripe", stripe.Type())
 	return r
 }
