@@ -114,22 +114,31 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	sfURL := "http://" + sfLn.Addr().String()
+	now := time.Now()
+	data := sfsim.DemoData(now)
 	sim := sfsim.New(sfsim.Options{
 		URL: sfURL, ConsumerKey: demoSFConsumer, Username: sfsim.DemoUsername,
-		PublicKey: &key.PublicKey, Data: sfsim.DemoData(time.Now()),
+		PublicKey: &key.PublicKey, Data: data,
 		Logger: logger.With("component", "salesforce-simulator"),
 	})
 	g.Go(func() error { return serveHTTP(ctx, sfLn, sim) })
 
+	// The other systems hold the same companies, linked as real ones are: by
+	// ids some of them carry, by email and website domains.
+	systems, err := startDemoSystems(ctx, g, dir, demoCompanies(data), now, logger)
+	if err != nil {
+		return err
+	}
+
 	// The portal, configured through the same loader as `atrium serve`.
-	doc := demoConfig(public, issuer, clientSecret, sfURL, keyFile, filepath.Join(dir, "atrium.db"))
+	doc := demoConfig(public, issuer, clientSecret, sfURL, keyFile, filepath.Join(dir, "atrium.db")) + systems.config
 	l, err := config.Load([]byte(doc), registry(), nil)
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
 	}
 	g.Go(func() error { return serve(ctx, l, ln, logger) })
 
-	printDemoBanner(stdout, public, issuer, sfURL)
+	printDemoBanner(stdout, public, issuer, sfURL, systems)
 	if o.ready != nil {
 		o.ready(public)
 	}
@@ -154,6 +163,9 @@ store:
   path: %q
 customer:
   primary: salesforce
+  golden:
+    - {field: billing_email, label: Billing email, sources: [billing]}
+    - {field: vat_id, label: VAT id, sources: [erp]}
 sources:
   - name: salesforce
     type: salesforce
@@ -193,7 +205,7 @@ func serveHTTP(ctx context.Context, ln net.Listener, h http.Handler) error {
 	return nil
 }
 
-func printDemoBanner(w io.Writer, public, issuer, sfURL string) {
+func printDemoBanner(w io.Writer, public, issuer, sfURL string, systems *demoSystems) {
 	fmt.Fprintf(w, "\nAtrium demo is running.\n\n  Open %s\n\n  Sign in as one of these demo users:\n\n", public)
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "    username\tpassword\temail\tgroups")
@@ -201,5 +213,6 @@ func printDemoBanner(w io.Writer, public, issuer, sfURL string) {
 		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", u.Username, u.Password, u.Email, strings.Join(u.Groups, ", "))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n\nPress Ctrl+C to stop.\n", issuer, sfURL)
+	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n  Billing (Stripe API):  %s\n  Support desk:          %s\n  ERP database:          %s\n\nPress Ctrl+C to stop.\n",
+		issuer, sfURL, systems.billingURL, systems.deskURL, systems.erpPath)
 }

@@ -67,3 +67,27 @@ func (d *Dataset) Count(objectName string) int {
 	}
 	return n
 }
+
+// Records returns the live records of the named object, each with its Id and
+// the given fields (nil where a field is empty), in insertion order. Demos use
+// it to seed other systems with the same companies.
+func (d *Dataset) Records(objectName string, fields ...string) []Fields {
+	o := d.store.schema.object(objectName)
+	if o == nil {
+		return nil
+	}
+	d.store.mu.RLock()
+	defer d.store.mu.RUnlock()
+	var out []Fields
+	for _, r := range d.store.rows[o] {
+		if r.deleted {
+			continue
+		}
+		f := Fields{"Id": r.id}
+		for _, name := range fields {
+			f[name] = r.fields[name]
+		}
+		out = append(out, f)
+	}
+	return out
+}
