@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/atrium-dev/atrium/adapters/salesforce/sfsim"
@@ -22,13 +23,50 @@ func TestDemoInBrowser(t *testing.T) {
 		b.SendKeys("#password", "demo-alice")
 		b.Click("#submit")
 	}
-	customerFlow(t, b, portal, "demo", login, demoSearch, demoCustomer)
+	customerFlow(t, b, portal, "demo", login, demoSearch, demoCustomer, func() {
+		mergedCustomer(t, b, portal)
+	})
 }
+
+// mergedCustomer searches an email only the billing system knows, and opens the
+// customer it belongs to, composed from all four systems.
+func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
+	b.Navigate(portal + "/search?q=" + billingOnlyEmail)
+	b.WaitVisible("#result-table a.result")
+	row := b.Text("#result-table tbody tr")
+	if !strings.Contains(row, demoCustomer) || !strings.Contains(row, "Billing") || !strings.Contains(row, "Salesforce") {
+		t.Fatalf("searching %s did not find %s in billing and Salesforce:\n%s", billingOnlyEmail, demoCustomer, row)
+	}
+	b.Click("#result-table a.result")
+	b.WaitVisible("#customer-name")
+	for _, panel := range []string{"salesforce-contacts", "billing-invoices", "desk-tickets", "erp-orders"} {
+		b.WaitVisible("#panel-" + panel + " table.data tbody tr")
+	}
+	for _, panel := range []string{"billing-invoices", "desk-tickets", "erp-orders"} {
+		if txt := b.Text("#panel-" + panel + " .source"); !strings.Contains(txt, "linked by") {
+			t.Errorf("%s shows no provenance: %q", panel, txt)
+		}
+	}
+	b.WaitVisible("#panel-all-timeline ol.timeline li")
+	b.WaitVisible("#panel-all-summary .chart svg")
+	if txt := b.Text("#panel-all-timeline .filter-bar"); !strings.Contains(txt, "Billing") || !strings.Contains(txt, "ERP") ||
+		!strings.Contains(txt, "Support desk") {
+		t.Errorf("the timeline does not merge all systems: %q", txt)
+	}
+	noConsoleErrors(t, b, "merged customer page")
+	b.Screenshot("demo-merged-customer")
+	b.CheckAccessibility(t, "demo-merged-customer")
+	b.ClearConsoleErrors()
+}
+
 
 // The customer the browser tests look for: a well-known account of the demo data.
 const (
 	demoSearch   = "acme"
 	demoCustomer = "Acme Corporation"
+	// billingOnlyEmail belongs to a billing customer that carries no CRM id
+	// (demo/billing.DemoPayablesCustomer); it links to Acme by domain.
+	billingOnlyEmail = "payables@acme-corp.com"
 )
 
 var _ = sfsim.DemoAccountAcme // the account behind demoCustomer

@@ -105,7 +105,7 @@ type signIn func(b *testenv.Browser)
 // customerFlow drives the whole journey: open the portal, get redirected to sign
 // in, land back, search with the keyboard, open a customer, see its panels, sign
 // out. name prefixes the screenshots.
-func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login signIn, search, customer string) {
+func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login signIn, search, customer string, more ...func()) {
 	b.Navigate(portal + "/")
 	login(b)
 
@@ -169,6 +169,10 @@ func customerFlow(t *testing.T, b *testenv.Browser, portal, name string, login s
 	b.Screenshot(name + "-customer")
 	b.CheckAccessibility(t, name+"-customer")
 	b.ClearConsoleErrors() // axe's own probing may log; only the pages' errors count
+
+	for _, step := range more {
+		step()
+	}
 
 	b.Click("#logout")
 	b.WaitVisible("#signed-out-heading")
