@@ -42,6 +42,7 @@ type columnPlan struct {
 }
 
 type metricPlan struct {
+	key      string
 	label    string
 	kind     adapters.Kind
 	currency string
@@ -268,7 +269,13 @@ func (c *compiler) facet(key string, f *Facet) *facetPlan {
 		if strings.TrimSpace(m.Label) == "" {
 			c.p.add(mk+".label", "is required", "name the figure, e.g. Open tickets")
 		}
+		switch m.Key {
+		case "", adapters.MetricOpenPipeline, adapters.MetricOverdue, adapters.MetricOpenTickets, adapters.MetricOpenCases, adapters.MetricLastOrder:
+		default:
+			c.p.add(mk+".key", fmt.Sprintf("unknown key metric %q", m.Key), "use open_pipeline, overdue, open_tickets, open_cases or last_order, or leave it out")
+		}
 		fp.summary = append(fp.summary, metricPlan{
+			key:      m.Key,
 			label:    strings.TrimSpace(m.Label),
 			kind:     c.kind(mk+".kind", m.Kind, adapters.KindNumber),
 			currency: strings.TrimSpace(m.Currency),

@@ -100,7 +100,7 @@ func (a *Adapter) table(ctx context.Context, f *facetPlan, pg page, facet *adapt
 		}
 	}
 	for _, m := range f.summary {
-		tb.Summary = append(tb.Summary, adapters.Metric{Label: m.label, Value: a.value(ctx, m.prog, anyList(items), m.kind, m.currency)})
+		tb.Summary = append(tb.Summary, adapters.Metric{Label: m.label, Key: m.key, Value: a.value(ctx, m.prog, anyList(items), m.kind, m.currency)})
 	}
 	facet.Tables = []adapters.Table{tb}
 }

@@ -123,6 +123,9 @@ type Metric struct {
 	Value    string `yaml:"value"` // jq over the list of records
 	Kind     string `yaml:"kind"`
 	Currency string `yaml:"currency"`
+	// Key shows the figure among the customer's key metrics across systems:
+	// open_pipeline, overdue, open_tickets, open_cases or last_order.
+	Key string `yaml:"key"`
 }
 
 // Events turns each record of a table facet into a timeline event.

@@ -78,6 +78,7 @@ const demoSettings = `settings:
       emphasis: '(.priority == "urgent" or .priority == "high") and (.status == "new" or .status == "open" or .status == "pending")'
       summary:
         - label: Open tickets
+          key: open_tickets
           value: 'map(select(.status == "new" or .status == "open" or .status == "pending")) | length'
         - label: Urgent and open
           value: 'map(select(.priority == "urgent" and .status != "solved" and .status != "closed")) | length'
