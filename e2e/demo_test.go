@@ -59,7 +59,6 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 	b.ClearConsoleErrors()
 }
 
-
 // The customer the browser tests look for: a well-known account of the demo data.
 const (
 	demoSearch   = "acme"
