@@ -33,6 +33,8 @@ type Stream struct {
 // source's facets, and for each linked source the resolution of its record
 // followed by its facets. It fails only when the customer does not exist.
 func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) (*Stream, error) {
+	// The budget covers the whole page, the header's fetch included.
+	deadline := time.Now().Add(budget)
 	s := &Stream{ID: id}
 	var own []adapters.FacetSpec
 	for _, spec := range c.primary.Adapter.Facets() {
@@ -74,7 +76,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	out := make(chan Panel, len(s.Slots))
 	go func() {
 		defer close(out)
-		timer := time.NewTimer(budget)
+		timer := time.NewTimer(time.Until(deadline))
 		defer timer.Stop()
 		arrived := map[string]bool{}
 		got := []Panel{s.Header}

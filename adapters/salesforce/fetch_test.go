@@ -224,7 +224,7 @@ func TestFetchOpportunities(t *testing.T) {
 	}
 	// Over all seven records, not the two shown.
 	wantSummary := []adapters.Metric{
-		{Label: "Open pipeline", Value: adapters.Value{Kind: adapters.KindMoney, Number: 350.5, Currency: "USD", Valid: true}},
+		{Label: "Open pipeline", Value: adapters.Value{Kind: adapters.KindMoney, Number: 350.5, Currency: "USD", Valid: true}, Key: adapters.MetricOpenPipeline},
 		{Label: "Open", Value: adapters.Value{Kind: adapters.KindNumber, Number: 4, Valid: true}},
 		{Label: "Won this year", Value: adapters.Value{Kind: adapters.KindMoney, Number: 1000, Currency: "USD", Valid: true}},
 	}
