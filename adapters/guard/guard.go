@@ -170,12 +170,19 @@ func stale(f *adapters.Facet) *adapters.Facet {
 // load fetches req from the system and caches the answer.
 func (g *Guarded) load(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
 	key := "fetch\x00" + req.ID + "\x00" + req.Facet
+	k := Key{Source: g.name, ID: req.ID, Facet: req.Facet}
 	return coalesce(g, ctx, key, func(ctx context.Context) (*adapters.Facet, error) {
+		// A flight that landed between the caller's look in the cache and this
+		// one's start has left a fresh facet: another call would only repeat it.
+		if g.p.CacheTTL > 0 {
+			if e, ok := g.cache.Get(ctx, k); ok && e.Facet != nil && g.now().Sub(e.Stored) < g.p.CacheTTL {
+				return e.Facet, nil
+			}
+		}
 		f, err := withRetries(g, ctx, func(ctx context.Context) (*adapters.Facet, error) {
 			return g.a.Fetch(ctx, req)
 		})
 		if err == nil && f != nil && g.p.CacheTTL > 0 {
-			k := Key{Source: g.name, ID: req.ID, Facet: req.Facet}
 			g.cache.Set(ctx, k, Entry{Facet: f, Stored: g.now()}, g.keep)
 		}
 		return f, err

@@ -180,7 +180,7 @@ func (c *Client) authenticate(ctx context.Context) (*session, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	status, body, err := c.roundTrip(req)
+	status, _, body, err := c.roundTrip(req)
 	if err != nil {
 		return nil, fmt.Errorf("authenticate at %s: %w", c.loginURL, err)
 	}

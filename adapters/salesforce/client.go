@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -135,7 +136,7 @@ func (c *Client) get(ctx context.Context, path string, header http.Header, out a
 	if err != nil {
 		return nil, err
 	}
-	status, body, err := c.send(ctx, s, path, header)
+	status, answer, body, err := c.send(ctx, s, path, header)
 	if err != nil {
 		return nil, err
 	}
@@ -146,12 +147,13 @@ func (c *Client) get(ctx context.Context, path string, header http.Header, out a
 		if s, err = c.renew(ctx, s); err != nil {
 			return nil, err
 		}
-		if status, body, err = c.send(ctx, s, path, header); err != nil {
+		if status, answer, body, err = c.send(ctx, s, path, header); err != nil {
 			return nil, err
 		}
 	}
 	if status != http.StatusOK {
 		e := apiError(status, body)
+		e.retryAfter = retryAfter(answer.Get("Retry-After"), c.now())
 		if e.shapeErr != nil {
 			c.log.WarnContext(ctx, "salesforce: undocumented error answer", "path", path, "error", e)
 		}
@@ -166,41 +168,56 @@ func (c *Client) get(ctx context.Context, path string, header http.Header, out a
 }
 
 // send makes one authenticated GET on the session's instance.
-func (c *Client) send(ctx context.Context, s *session, path string, header http.Header) (int, []byte, error) {
+func (c *Client) send(ctx context.Context, s *session, path string, header http.Header) (int, http.Header, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.instanceURL+path, nil)
 	if err != nil {
-		return 0, nil, fmt.Errorf("build request for %s: %w: %w", path, adapters.ErrBadRequest, err)
+		return 0, nil, nil, fmt.Errorf("build request for %s: %w: %w", path, adapters.ErrBadRequest, err)
 	}
 	for k, v := range header {
 		req.Header[k] = v
 	}
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Accept", "application/json")
-	status, body, err := c.roundTrip(req)
+	status, answer, body, err := c.roundTrip(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("GET %s: %w", path, err)
+		return 0, nil, nil, fmt.Errorf("GET %s: %w", path, err)
 	}
-	return status, body, nil
+	return status, answer, body, nil
 }
 
 // roundTrip sends req and reads the bounded body, recording API usage. Transport
 // failures and timeouts are ErrUnavailable, still matching the context's error.
-func (c *Client) roundTrip(req *http.Request) (int, []byte, error) {
+func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) {
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w: %w", adapters.ErrUnavailable, err)
+		return 0, nil, nil, fmt.Errorf("%w: %w", adapters.ErrUnavailable, err)
 	}
 	defer resp.Body.Close()
 	c.usage.observe(resp.Header, c.now())
 	body, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBody+1))
 	if err != nil {
-		return 0, nil, fmt.Errorf("read the answer: %w: %w", adapters.ErrUnavailable, err)
+		return 0, nil, nil, fmt.Errorf("read the answer: %w: %w", adapters.ErrUnavailable, err)
 	}
 	if int64(len(body)) > c.maxBody {
-		return 0, nil, badShape(resp.StatusCode, body,
+		return 0, nil, nil, badShape(resp.StatusCode, body,
 			fmt.Errorf("answer larger than %d bytes", c.maxBody))
 	}
-	return resp.StatusCode, body, nil
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date; zero
+// when there is none or it is malformed.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		return max(time.Duration(secs)*time.Second, 0)
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0)
+	}
+	return 0
 }
 
 // validAPIVersion reports whether v has the form of a REST API version, e.g. "62.0".

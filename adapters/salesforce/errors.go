@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
 )
@@ -27,7 +28,13 @@ type APIError struct {
 
 	// shapeErr says why the body was not the documented shape; nil when it was.
 	shapeErr error
+	// retryAfter is the answer's Retry-After header, e.g. of a 503.
+	retryAfter time.Duration
 }
+
+// RetryAfter returns how long Salesforce asked to be left alone (its
+// Retry-After header), or zero: a caller retrying the call waits that long.
+func (e *APIError) RetryAfter() time.Duration { return e.retryAfter }
 
 // Error says what failed and what to do about it, without the raw body.
 func (e *APIError) Error() string {
