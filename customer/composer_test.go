@@ -38,6 +38,9 @@ func (a *fakeAdapter) Fetch(ctx context.Context, req adapters.FetchRequest) (*ad
 }
 
 func (a *fakeAdapter) Search(ctx context.Context, q adapters.Query) ([]adapters.Match, error) {
+	if a.search == nil {
+		return nil, nil
+	}
 	return a.search(ctx, q)
 }
 

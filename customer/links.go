@@ -121,7 +121,44 @@ func (c *Composer) resolveWith(ctx context.Context, src Source, keys []adapters.
 	}
 	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
 	defer cancel()
-	return c.resolver.resolve(rctx, src, c.primary.Name, keys, excluded)
+	res = c.resolver.resolve(rctx, src, c.primary.Name, keys, excluded)
+	if res.Link != nil && res.Link.Kind != adapters.KeyExternalID {
+		c.checkRivals(ctx, &res, keys)
+	}
+	return res
+}
+
+// checkRivals looks for other customers that carry the key a record was linked
+// by: a record matching two customers equally is a conflict, shown and never
+// silently resolved. An external id names one record, so it needs no check.
+func (c *Composer) checkRivals(ctx context.Context, res *Resolution, anchorKeys []adapters.Key) {
+	rctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
+	defer cancel()
+	key := adapters.Key{Kind: res.Link.Kind, Value: res.Link.Value}
+	ms, err := c.primary.Adapter.Search(rctx, adapters.Query{Text: searchText(key), Limit: 10})
+	if err != nil {
+		return // the link stands on what is known; the search failure is not the record's fault
+	}
+	self := map[string]bool{}
+	for _, k := range anchorKeys {
+		if k.Kind == adapters.KeyExternalID {
+			nk, _ := NormalizeKey(c.primary.Name, k)
+			self[nk.Value] = true
+		}
+	}
+	for _, m := range ms {
+		if self[c.primary.Name+":"+m.ID] {
+			continue
+		}
+		if slices.Contains(KeysOf(m), key) {
+			res.Rivals = append(res.Rivals, Link{Source: c.primary.Name, ID: m.ID, Name: m.Name, URL: m.URL,
+				Rule: res.Link.Rule, Kind: key.Kind, Value: key.Value})
+		}
+	}
+	if len(res.Rivals) > 0 {
+		res.Candidates = []Link{*res.Link}
+		res.Link = nil
+	}
 }
 
 // decidedLink applies people's decisions (newest first): the link they made or

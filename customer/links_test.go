@@ -126,3 +126,39 @@ func TestPeoplesLinkDecisionsWin(t *testing.T) {
 		t.Errorf("decisions stored: %+v", mem.ds)
 	}
 }
+
+func TestARecordMatchingTwoCustomersIsAConflict(t *testing.T) {
+	// Two CRM accounts share acme.com; the billing record found by that
+	// domain cannot tell them apart.
+	primary := &fakeAdapter{
+		fetch: func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+			f := facetOf(req)
+			if req.Facet == "account" {
+				f.Keys = []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}
+			}
+			return f, nil
+		},
+		search: func(_ context.Context, q adapters.Query) ([]adapters.Match, error) {
+			return []adapters.Match{
+				{Source: "crm", ID: "C1", Name: "Acme", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}},
+				{Source: "crm", ID: "C2", Name: "Acme Europe", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "www.acme.com"}}},
+			}, nil
+		},
+	}
+	billing := &billingSystem{linkedSystem{fetched: make(chan string, 10), directory: directory{records: []adapters.Match{
+		billingRecord("cus_1", "Acme Inc", adapters.Key{Kind: adapters.KeyEmail, Value: "ap@acme.com"}),
+	}}}}
+	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: primary}, nil,
+		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}))
+	p, err := c.Panel(context.Background(), "C1", "billing", "invoices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.State != StateConflict || p.Link != nil || p.Problem == nil ||
+		!strings.Contains(p.Problem.Message, "also matches Acme Europe, by domain = acme.com") {
+		t.Fatalf("panel = %+v, problem %+v", p, p.Problem)
+	}
+	if len(billing.fetched) != 0 {
+		t.Error("the conflicting record was fetched")
+	}
+}

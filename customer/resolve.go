@@ -87,6 +87,9 @@ type Resolution struct {
 	// Candidates lists the records that matched equally well when more than
 	// one did: a conflict is shown, never silently resolved.
 	Candidates []Link
+	// Rivals are other customers (primary records) that the found record
+	// matches as well as this one: the record is then not linked either.
+	Rivals []Link
 	// Err is set when the source could not be searched.
 	Err error
 }

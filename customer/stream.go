@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -204,6 +205,16 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters
 func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.FacetSpec, res Resolution) Panel {
 	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
 	switch {
+	case len(res.Rivals) > 0:
+		p.State = StateConflict
+		p.Candidates = res.Candidates
+		names := make([]string, 0, len(res.Rivals))
+		for _, r := range res.Rivals {
+			names = append(names, r.Name)
+		}
+		p.Problem = &Problem{Message: fmt.Sprintf("The %s record found also matches %s, by %s = %s.",
+			src.Title, strings.Join(names, ", "), res.Candidates[0].Rule, res.Candidates[0].Value),
+			Hint: "It is not shown until an admin links it to the right customer."}
 	case len(res.Candidates) > 0:
 		p.State = StateConflict
 		p.Candidates = res.Candidates
