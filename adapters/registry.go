@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -83,4 +84,18 @@ func (r *Registry) SettingsFor(typ string) (Settings, bool) {
 		return nil, false
 	}
 	return k.NewSettings(), true
+}
+
+// SettingsError returns one error listing every problem of a source's
+// settings, or nil when there is none. Adapters return it from New when they
+// are handed settings the config loader has not validated.
+func SettingsError(kind, source string, probs []Problem) error {
+	if len(probs) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(probs))
+	for i, p := range probs {
+		msgs[i] = fmt.Sprintf("%s %s (%s)", p.Key, p.Message, p.Hint)
+	}
+	return fmt.Errorf("%s: source %q: invalid settings: %s", kind, source, strings.Join(msgs, "; "))
 }

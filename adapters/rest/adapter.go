@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -61,12 +60,8 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		return nil, fmt.Errorf("rest: source %q: settings of type %T, want *rest.Settings", src.Name, src.Settings)
 	}
 	if !s.valid {
-		if probs := s.Validate(); len(probs) > 0 {
-			msgs := make([]string, len(probs))
-			for i, p := range probs {
-				msgs[i] = fmt.Sprintf("%s %s (%s)", p.Key, p.Message, p.Hint)
-			}
-			return nil, fmt.Errorf("rest: source %q: invalid settings: %s", src.Name, strings.Join(msgs, "; "))
+		if err := adapters.SettingsError("rest", src.Name, s.Validate()); err != nil {
+			return nil, err
 		}
 	}
 	timeout := cmp.Or(src.Timeout, defaultSourceTimeout)

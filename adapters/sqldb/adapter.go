@@ -58,12 +58,8 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		return nil, fmt.Errorf("sqldb: source %q: settings of type %T, want *sqldb.Settings", src.Name, src.Settings)
 	}
 	if !s.valid {
-		if probs := s.Validate(); len(probs) > 0 {
-			msgs := make([]string, len(probs))
-			for i, p := range probs {
-				msgs[i] = fmt.Sprintf("%s %s (%s)", p.Key, p.Message, p.Hint)
-			}
-			return nil, fmt.Errorf("sqldb: source %q: invalid settings: %s", src.Name, strings.Join(msgs, "; "))
+		if err := adapters.SettingsError("sqldb", src.Name, s.Validate()); err != nil {
+			return nil, err
 		}
 	}
 	db, err := open(s)

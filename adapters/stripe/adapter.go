@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v82"
@@ -76,12 +75,8 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		return nil, fmt.Errorf("stripe: source %q: settings of type %T, want *stripe.Settings", src.Name, src.Settings)
 	}
 	if !s.valid {
-		if probs := s.Validate(); len(probs) > 0 {
-			msgs := make([]string, len(probs))
-			for i, p := range probs {
-				msgs[i] = fmt.Sprintf("%s %s (%s)", p.Key, p.Message, p.Hint)
-			}
-			return nil, fmt.Errorf("stripe: source %q: invalid settings: %s", src.Name, strings.Join(msgs, "; "))
+		if err := adapters.SettingsError("stripe", src.Name, s.Validate()); err != nil {
+			return nil, err
 		}
 	}
 	log := cmp.Or(src.Logger, slog.New(slog.DiscardHandler)).With("source", src.Name)
