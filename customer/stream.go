@@ -29,27 +29,28 @@ type Stream struct {
 	Panels <-chan Panel
 }
 
-// Stream fetches the header facet (it decides whether the customer exists),
-// then starts every other panel concurrently and returns at once: the primary
-// source's facets, and for each linked source the resolution of its record
-// followed by its facets. It fails only when the customer does not exist.
+// Stream fetches the header facet (it decides whether the customer exists)
+// and, at the same time, the primary source's other facets, which need nothing
+// from it; then it starts each linked source (the resolution of its record by
+// the header's keys, then its facets) and returns at once. It fails only when
+// the customer does not exist.
 func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) (*Stream, error) {
 	// The budget covers the whole page, the header's fetch included.
 	deadline := time.Now().Add(budget)
 	s := &Stream{ID: id}
-	var own []adapters.FacetSpec
+	var (
+		own       []adapters.FacetSpec
+		header    adapters.FacetSpec
+		hasHeader bool
+	)
 	for _, spec := range c.primary.Adapter.Facets() {
-		if spec.Header && s.Header.Spec.Name == "" {
-			s.Header = c.fetch(ctx, c.primary, spec, id)
-			if s.Header.State == StateError && s.Header.Problem == notFoundProblem {
-				return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
-			}
+		if spec.Header && !hasHeader {
+			header, hasHeader = spec, true
 			continue
 		}
 		own = append(own, spec)
 		s.Slots = append(s.Slots, Panel{Source: c.primary.Name, SourceTitle: c.primary.Title, Spec: spec})
 	}
-	keys := c.anchorKeys(s.Header, id)
 	for _, src := range c.linked {
 		for _, spec := range panelSpecs(src) {
 			s.Slots = append(s.Slots, Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec})
@@ -64,12 +65,21 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	}
 	s.Slots = append([]Panel{{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec}}, s.Slots...)
 	s.Slots = append(s.Slots, Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec})
-	// Buffered for every slot, so that fetches finishing after the budget never
-	// block or leak.
+	// Buffered for every slot, so that fetches finishing after the budget, or
+	// after the customer turned out not to exist, never block or leak.
 	done := make(chan Panel, len(s.Slots)+hidden)
+	ownCtx, cancelOwn := context.WithCancel(ctx)
 	for _, spec := range own {
-		go func() { done <- c.fetch(ctx, c.primary, spec, id) }()
+		go func() { done <- c.fetch(ownCtx, c.primary, spec, id) }()
 	}
+	if hasHeader {
+		s.Header = c.fetch(ctx, c.primary, header, id)
+		if s.Header.State == StateError && s.Header.Problem == notFoundProblem {
+			cancelOwn()
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+	}
+	keys := c.anchorKeys(s.Header, id)
 	decided := c.decided(ctx, id)
 	for _, src := range c.linked {
 		go c.streamLinked(ctx, src, keys, decided[src.Name], done)
@@ -77,6 +87,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	out := make(chan Panel, len(s.Slots))
 	go func() {
 		defer close(out)
+		defer cancelOwn()
 		timer := time.NewTimer(time.Until(deadline))
 		defer timer.Stop()
 		arrived := map[string]bool{}

@@ -1,0 +1,324 @@
+// Command benchenv sets up what bench/run.sh drives wrk against: the demo
+// identity provider, the Salesforce simulator behind the fault proxy (no
+// faults), and `atrium serve` as its own process on loopback, with many
+// sessions already in its store. Once the portal answers and its cache is
+// warm, it writes a shell file of variables (the portal's URL and process id,
+// a signed-in cookie, the files of session cookies and page paths) and waits
+// for SIGTERM or SIGINT, then stops the portal.
+//
+//	benchenv -atrium BIN -env FILE [-sessions 10000]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/atrium-dev/atrium/adapters/salesforce/sfsim"
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/bench"
+)
+
+const (
+	sessionTTL = 12 * time.Hour
+	cacheTTL   = 10 * time.Minute
+	readyWait  = 30 * time.Second
+)
+
+// loadAccounts are the customers of the load: every account of the demo org
+// but the two made to span several query pages (2,300 contacts; 2,100
+// opportunities), whose pages of 2,000-row tables measure something else. The
+// ordinary account Acme comes first: its page is the throughput measurement's.
+func loadAccounts(all []bench.Account) []bench.Account {
+	out := []bench.Account{}
+	for _, a := range all {
+		switch a.ID {
+		case sfsim.DemoAccountManyContacts, sfsim.DemoAccountManyDeals:
+		case sfsim.DemoAccountAcme:
+			out = append([]bench.Account{a}, out...)
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func main() {
+	atrium := flag.String("atrium", "", "the atrium binary")
+	envFile := flag.String("env", "", "where to write the shell variables")
+	sessions := flag.Int("sessions", 10000, "sessions to create in the portal's store")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *atrium == "" || *envFile == "" || flag.NArg() != 0 {
+		fmt.Fprintln(os.Stderr, "usage: benchenv -atrium BIN -env FILE [-sessions N]")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, logger, *atrium, *envFile, *sessions); err != nil {
+		logger.Error("benchenv failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessions int) error {
+	dir, err := os.MkdirTemp("", "atrium-benchenv-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	addr, err := bench.FreeAddr()
+	if err != nil {
+		return err
+	}
+	public := "http://" + addr
+	up, err := bench.StartUpstream(public, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+
+	keyFile, storePath := filepath.Join(dir, "salesforce.key"), filepath.Join(dir, "atrium.db")
+	if err := os.WriteFile(keyFile, up.KeyPEM, 0o600); err != nil {
+		return err
+	}
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	hashKey := hex.EncodeToString(secret)
+	cfg := up.Config(bench.PortalConfig{Addr: addr, PublicURL: public, StorePath: storePath,
+		KeyFile: keyFile, SessionSecret: hashKey, CacheTTL: cacheTTL})
+	cfgFile := filepath.Join(dir, "atrium.yaml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+
+	start := time.Now()
+	cookies, err := bench.MintSessions(ctx, storePath, []byte(hashKey), sessions, sessionTTL)
+	if err != nil {
+		return err
+	}
+	mint := time.Since(start)
+	logger.Info("sessions stored", "count", len(cookies), "elapsed", mint.Round(time.Millisecond))
+	cookiesFile := filepath.Join(dir, "cookies.txt")
+	if err := os.WriteFile(cookiesFile, []byte(strings.Join(cookies, "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
+
+	portal, err := startPortal(ctx, atrium, cfgFile, filepath.Join(dir, "portal.log"), public)
+	if err != nil {
+		return err
+	}
+	defer portal.stop(logger)
+
+	client := newClient()
+	if _, err := bench.SignIn(ctx, client, public, "/"); err != nil {
+		return err
+	}
+	u, _ := url.Parse(public)
+	var cookie string
+	for _, c := range client.Jar.Cookies(u) {
+		if c.Name == auth.SessionCookie {
+			cookie = c.Name + "=" + c.Value
+		}
+	}
+	if cookie == "" {
+		return errors.New("benchenv: signing in set no session cookie")
+	}
+
+	// Warm the cache with every page of the load, and check each.
+	all, err := up.Accounts(ctx)
+	if err != nil {
+		return err
+	}
+	accounts := loadAccounts(all)
+	if len(accounts) == 0 || accounts[0].ID != sfsim.DemoAccountAcme {
+		return errors.New("benchenv: the demo org has no Acme Corporation")
+	}
+	var paths []string
+	pageBytes := 0
+	for i, a := range accounts {
+		path := "/customers/" + a.ID
+		t, err := get(ctx, client, public+path, cookie)
+		if err == nil {
+			err = bench.CompletePage(t, html.EscapeString(a.Name), "salesforce-contacts", "salesforce-opportunities", "salesforce-cases")
+		}
+		if err != nil {
+			return fmt.Errorf("benchenv: warming %s: %w", path, err)
+		}
+		if i == 0 {
+			pageBytes = len(t.Body)
+		}
+		paths = append(paths, path)
+	}
+	pathsFile := filepath.Join(dir, "paths.txt")
+	if err := os.WriteFile(pathsFile, []byte(strings.Join(paths, "\n")+"\n"), 0o600); err != nil {
+		return err
+	}
+	start = time.Now()
+	if err := checkSessions(ctx, client, public, cookies); err != nil {
+		return err
+	}
+	logger.Info("every stored session signs in", "count", len(cookies), "elapsed", time.Since(start).Round(time.Millisecond))
+
+	vars := [][2]string{
+		{"PORTAL_URL", public}, {"PORTAL_PID", fmt.Sprint(portal.cmd.Process.Pid)},
+		{"COOKIE", cookie}, {"COOKIES_FILE", cookiesFile}, {"PATHS_FILE", pathsFile},
+		{"PAGE_PATH", paths[0]}, {"PAGE_BYTES", fmt.Sprint(pageBytes)}, {"LOAD_PAGES", fmt.Sprint(len(paths))},
+		{"SESSIONS", fmt.Sprint(len(cookies))}, {"MINT_SECONDS", fmt.Sprintf("%.1f", mint.Seconds())},
+		{"PORTAL_LOG", filepath.Join(dir, "portal.log")},
+	}
+	if err := writeEnv(envFile, vars); err != nil {
+		return err
+	}
+	logger.Info("ready", "portal", public, "pid", portal.cmd.Process.Pid)
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-portal.exited:
+		return fmt.Errorf("benchenv: the portal exited: %v", err)
+	}
+}
+
+// process is the running portal.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan error
+	log    *os.File
+}
+
+func startPortal(ctx context.Context, bin, cfgFile, logFile, public string) (*process, error) {
+	f, err := os.Create(logFile)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve", "--config", cfgFile)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := &process{cmd: cmd, exited: make(chan error, 1), log: f}
+	go func() { p.exited <- cmd.Wait() }()
+
+	deadline := time.Now().Add(readyWait)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		if resp, err := client.Get(public + "/readyz"); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		select {
+		case err := <-p.exited:
+			f.Close()
+			return nil, fmt.Errorf("benchenv: the portal exited at start (%v); see %s", err, logFile)
+		case <-ctx.Done():
+			p.stop(slog.Default())
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			p.stop(slog.Default())
+			return nil, fmt.Errorf("benchenv: the portal was not ready within %s; see %s", readyWait, logFile)
+		}
+	}
+}
+
+// stop ends the portal gracefully, or kills it after a grace period.
+func (p *process) stop(logger *slog.Logger) {
+	defer p.log.Close()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(20 * time.Second):
+		logger.Warn("the portal did not stop; killing it", "pid", p.cmd.Process.Pid)
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: 16},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+}
+
+// get loads u with exactly the given Cookie header, whatever the jar holds.
+func get(ctx context.Context, client *http.Client, u, cookie string) (bench.Timing, error) {
+	c := *client
+	c.Jar = nil
+	c.Transport = headerTransport{base: client.Transport, cookie: cookie}
+	return bench.Load(ctx, &c, u)
+}
+
+type headerTransport struct {
+	base   http.RoundTripper
+	cookie string
+}
+
+func (t headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Cookie", t.cookie)
+	return t.base.RoundTrip(r)
+}
+
+// checkSessions opens the signed-in start page once with every cookie, so that
+// a cookie the portal would not accept (a 303 to sign in, which wrk counts as
+// a success) is found before the load.
+func checkSessions(ctx context.Context, client *http.Client, public string, cookies []string) error {
+	const workers = 8
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(cookies) && errs[w] == nil; i += workers {
+				t, err := get(ctx, client, public+"/", cookies[i])
+				if err == nil && t.Status != http.StatusOK {
+					err = fmt.Errorf("status %d", t.Status)
+				}
+				if err != nil {
+					errs[w] = fmt.Errorf("benchenv: stored session %d: %w", i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// writeEnv writes shell assignments, atomically so that a reader waiting for
+// the file never sees half of it.
+func writeEnv(path string, vars [][2]string) error {
+	var b strings.Builder
+	for _, v := range vars {
+		fmt.Fprintf(&b, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Runs Atrium's benchmarks and rewrites docs/benchmarks.md with the results.
+# It is not part of the test command (scripts/test.sh, CI): run it on its own.
+#
+#   bash bench/run.sh           the full run, about 5 minutes
+#   bash bench/run.sh --short   the memory load for 15 s instead of 60 s
+#
+# ATRIUM_BENCH_LOAD_SECONDS sets the memory load's duration in seconds.
+# Everything listens on loopback; every load is bounded in count or time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+load_seconds=60
+case "${1:-}" in
+  --short) load_seconds=15 ;;
+  "") ;;
+  *) echo "usage: bash bench/run.sh [--short]" >&2; exit 2 ;;
+esac
+load_seconds=${ATRIUM_BENCH_LOAD_SECONDS:-$load_seconds}
+sessions=10000
+started=$SECONDS
+
+out=$(mktemp -d /tmp/atrium-bench-XXXXXX)
+env_pid=""
+sampler_pid=""
+cleanup() {
+  if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
+  if [ -n "$env_pid" ] && kill -0 "$env_pid" 2>/dev/null; then
+    kill -TERM "$env_pid" 2>/dev/null || true
+    wait "$env_pid" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+failed=()
+# measure FILE SHOWN -- COMMAND...: records SHOWN in the report's command list,
+# runs COMMAND with its output in $out/FILE and on stderr; a failure is
+# reported and the run goes on, so the report says what was not measured.
+measure() {
+  local file=$1 shown=$2
+  shift 3
+  printf '%s\n' "$shown" >>"$out/commands.txt"
+  if ! "$@" >"$out/$file" 2>&1; then
+    failed+=("$file")
+    echo "FAILED: $shown" >&2
+  fi
+  cat "$out/$file" >&2
+}
+
+step "installing wrk if missing"
+if ! command -v wrk >/dev/null; then
+  apt-get update && apt-get install -y wrk
+fi
+
+step "describing the machine"
+{
+  echo "DATE='$(date -u '+%Y-%m-%d %H:%M UTC')'"
+  echo "NPROC='$(nproc)'"
+  echo "CPU_MODEL='$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')'"
+  echo "MEM_TOTAL='$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)'"
+  echo "KERNEL='$(uname -sr)'"
+  echo "GO_VERSION='$(go version)'"
+  echo "WRK_VERSION='$(wrk -v 2>&1 | head -n1 | sed 's/ Copyright.*//')'"
+  echo "LOAD_SECONDS='$load_seconds'"
+  echo "LOADAVG_BEFORE='$(cut -d' ' -f1-3 /proc/loadavg)'"
+} >"$out/meta.env"
+cat "$out/meta.env" >&2
+
+step "building"
+go build -o "$out/atrium" ./cmd/atrium
+go build -o "$out/benchenv" ./bench/cmd/benchenv
+go build -o "$out/benchreport" ./bench/cmd/benchreport
+go test -c -o "$out/bench.test" ./bench
+cat >>"$out/commands.txt" <<'EOF'
+go build -o $OUT/atrium ./cmd/atrium
+go build -o $OUT/benchenv ./bench/cmd/benchenv
+go build -o $OUT/benchreport ./bench/cmd/benchreport
+go test -c -o $OUT/bench.test ./bench
+EOF
+
+step "Go benchmarks"
+bt="$out/bench.test"
+measure go-page.txt "\$OUT/bench.test -test.run '^\$' -test.bench '^BenchmarkPageVsSlowestSource\$' -test.benchtime 15x" -- \
+  "$bt" -test.run '^$' -test.bench '^BenchmarkPageVsSlowestSource$' -test.benchtime 15x -test.timeout 5m
+measure go-ttfb.txt "\$OUT/bench.test -test.run '^\$' -test.bench '^BenchmarkTTFBOneSlowSource\$' -test.benchtime 8x" -- \
+  "$bt" -test.run '^$' -test.bench '^BenchmarkTTFBOneSlowSource$' -test.benchtime 8x -test.timeout 5m
+measure go-calls.txt "\$OUT/bench.test -test.run '^\$' -test.bench '^BenchmarkUpstreamCallsConcurrentViews\$' -test.benchtime 1x" -- \
+  "$bt" -test.run '^$' -test.bench '^BenchmarkUpstreamCallsConcurrentViews$' -test.benchtime 1x -test.timeout 5m
+measure go-render.txt "\$OUT/bench.test -test.run '^\$' -test.bench '^BenchmarkRenderCustomerPage\$' -test.benchmem -test.benchtime 1s -test.count 5" -- \
+  "$bt" -test.run '^$' -test.bench '^BenchmarkRenderCustomerPage$' -test.benchmem -test.benchtime 1s -test.count 5 -test.timeout 5m
+measure render-cpu.txt "\$OUT/bench.test -test.run '^\$' -test.bench '^BenchmarkRenderCustomerPage/handler\$' -test.benchtime 3s -test.cpuprofile \$OUT/handler.cpu" -- \
+  "$bt" -test.run '^$' -test.bench '^BenchmarkRenderCustomerPage/handler$' -test.benchtime 3s -test.cpuprofile "$out/handler.cpu" -test.timeout 5m
+measure render-profile.txt "go tool pprof -top -cum -nodecount 400 \$OUT/bench.test \$OUT/handler.cpu" -- \
+  go tool pprof -top -cum -nodecount 400 "$bt" "$out/handler.cpu"
+
+step "starting atrium serve with $sessions stored sessions"
+printf '%s\n' "\$OUT/benchenv -atrium \$OUT/atrium -env \$OUT/env.sh -sessions $sessions &   # then: . \$OUT/env.sh" >>"$out/commands.txt"
+"$out/benchenv" -atrium "$out/atrium" -env "$out/env.sh" -sessions "$sessions" >"$out/benchenv.log" 2>&1 &
+env_pid=$!
+for _ in $(seq 1 180); do
+  if [ -f "$out/env.sh" ] || ! kill -0 "$env_pid" 2>/dev/null; then break; fi
+  sleep 1
+done
+if [ -f "$out/env.sh" ]; then
+  cat "$out/benchenv.log" >&2
+  # shellcheck disable=SC1091
+  . "$out/env.sh"
+  rss() { awk '/^VmRSS/ {print $2}' "/proc/$PORTAL_PID/status"; }
+  echo "RSS_IDLE_KB=$(rss)" >"$out/rss.env"
+
+  step "wrk: /healthz and the warm customer page"
+  measure wrk-healthz.txt "wrk -t2 -c32 -d10s --latency \$PORTAL_URL/healthz" -- \
+    wrk -t2 -c32 -d10s --latency "$PORTAL_URL/healthz"
+  measure wrk-page.txt "wrk -t2 -c32 -d10s --latency -H \"Cookie: \$COOKIE\" \$PORTAL_URL$PAGE_PATH" -- \
+    wrk -t2 -c32 -d10s --latency -H "Cookie: $COOKIE" "$PORTAL_URL$PAGE_PATH"
+  echo "RSS_AFTER_THROUGHPUT_KB=$(rss)" >>"$out/rss.env"
+
+  step "wrk: $load_seconds s at 64 connections over $SESSIONS sessions"
+  (
+    peak=0
+    for _ in $(seq 1 $((load_seconds + 10))); do
+      r=$(rss 2>/dev/null) || break
+      if [ "$r" -gt "$peak" ]; then peak=$r; echo "$peak" >"$out/rss-peak"; fi
+      sleep 1
+    done
+  ) &
+  sampler_pid=$!
+  measure wrk-sessions.txt "wrk -t2 -c64 -d${load_seconds}s --timeout 10s --latency -s bench/sessions.lua \$PORTAL_URL -- \$COOKIES_FILE \$PATHS_FILE" -- \
+    wrk -t2 -c64 -d"${load_seconds}s" --timeout 10s --latency -s bench/sessions.lua "$PORTAL_URL" -- "$COOKIES_FILE" "$PATHS_FILE"
+  kill "$sampler_pid" 2>/dev/null || true
+  wait "$sampler_pid" 2>/dev/null || true
+  sampler_pid=""
+  {
+    echo "RSS_AFTER_LOAD_KB=$(rss)"
+    echo "RSS_LOAD_MAX_KB=$(cat "$out/rss-peak" 2>/dev/null || echo 0)"
+    echo "HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$PORTAL_PID/status")"
+  } >>"$out/rss.env"
+  cat "$out/rss.env" >&2
+  printf '%s\n' "awk '/^VmRSS|^VmHWM/' /proc/\$PORTAL_PID/status   # before, between and after the wrk runs; every second during the load" >>"$out/commands.txt"
+else
+  cat "$out/benchenv.log" >&2
+  failed+=("benchenv")
+fi
+cleanup
+env_pid=""
+
+step "writing docs/benchmarks.md"
+previous="none"
+if git show HEAD:docs/benchmarks.md >"$out/previous.md" 2>/dev/null; then
+  previous="the committed docs/benchmarks.md ($(git rev-parse --short HEAD))"
+elif [ -f docs/benchmarks.md ]; then
+  cp docs/benchmarks.md "$out/previous.md"
+  previous="docs/benchmarks.md of the previous run (not committed)"
+else
+  rm -f "$out/previous.md"
+fi
+{
+  echo "PREVIOUS='$previous'"
+  echo "LOADAVG_AFTER='$(cut -d' ' -f1-3 /proc/loadavg)'"
+  echo "ELAPSED_SECONDS='$((SECONDS - started))'"
+} >>"$out/meta.env"
+printf '%s\n' "\$OUT/benchreport -results \$OUT -out docs/benchmarks.md   # compares with git show HEAD:docs/benchmarks.md" >>"$out/commands.txt"
+"$out/benchreport" -results "$out" -out docs/benchmarks.md
+echo "results: docs/benchmarks.md (raw files in $out)" >&2
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "not measured: ${failed[*]}" >&2
+  exit 1
+fi
