@@ -263,6 +263,28 @@ type Cell struct {
 	Badge string // a CSS modifier for status-like values: "ok", "warn", "bad", "muted"
 	// NoWrap keeps short structured values (dates, phones, amounts) on one line.
 	NoWrap bool
+	// Class is the cell's CSS class, derived from its column and NoWrap by
+	// components.CellClasses.
+	Class string
+}
+
+// CellClasses sets each cell's class from its column (numbers align right) and
+// NoWrap, once, so that rendering a large table builds no class strings.
+func CellClasses(t *Table) {
+	for r := range t.Rows {
+		for i := range t.Rows[r].Cells {
+			c := &t.Rows[r].Cells[i]
+			numeric := i < len(t.Columns) && t.Columns[i].Numeric
+			switch {
+			case numeric && c.NoWrap:
+				c.Class = "num nowrap"
+			case numeric:
+				c.Class = "num"
+			case c.NoWrap:
+				c.Class = "nowrap"
+			}
+		}
+	}
 }
 
 // ErrorPage explains a failed request.

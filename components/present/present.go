@@ -181,6 +181,7 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 	if total > len(t.Rows) {
 		tv.Note = fmt.Sprintf("Showing %s of %s. Open the record in %s for the rest.", Number(float64(len(t.Rows))), Number(float64(total)), p.SourceTitle)
 	}
+	components.CellClasses(tv)
 	m.Table = tv
 	return m
 }
