@@ -205,6 +205,9 @@ func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) string {
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
+	// Proxied tools keep their own cookies under /tools/: they end with the
+	// session, not after it.
+	w.Header().Set("Clear-Site-Data", `"cookies"`)
 	if ok {
 		if u, has := m.cfg.RP.EndSessionURL(s.idToken, m.cfg.PostLogoutURL); has {
 			return u

@@ -142,6 +142,25 @@ type Panel struct {
 	// Links holds an admin's controls over the panel's identity link; nil for
 	// everyone else.
 	Links *LinkControls
+	// Frame is set on a legacy tool's panel.
+	Frame *Frame
+}
+
+// Frame is an embedded legacy tool.
+type Frame struct {
+	Name    string // the frame's name, the target of a signed request's form
+	Src     string // empty for a signed tool, whose form opens it
+	Title   string
+	Sandbox string
+	Height  int
+	// Signed is the form that posts a signed request into the frame.
+	Signed *SignedForm
+}
+
+// SignedForm posts a Canvas-style signed request into a frame.
+type SignedForm struct {
+	Action string
+	Value  string
 }
 
 // LinkControls let an admin confirm, split or add the link of a linked

@@ -21,6 +21,8 @@ type Config struct {
 	Cache    Cache    `yaml:"cache"`
 	Identity Identity `yaml:"identity"`
 	Sources  []Source `yaml:"sources"`
+	// Tools are legacy tools without an API, embedded as panels.
+	Tools []Tool `yaml:"tools"`
 }
 
 // Identity configures how records of different systems are recognised as the

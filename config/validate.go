@@ -59,6 +59,7 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 		v.at("log.format", "log.format", fmt.Sprintf("unknown format %q", c.Log.Format), "use text or json")
 	}
 	v.validateSources(l, kinds)
+	v.validateTools(c)
 }
 
 func (v *validator) validateServer(s *Server) {

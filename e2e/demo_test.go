@@ -53,6 +53,7 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 		!strings.Contains(txt, "Support desk") {
 		t.Errorf("the timeline does not merge all systems: %q", txt)
 	}
+	legacyTools(t, b, sfsim.DemoAccountAcme, "alice@example.com")
 	noConsoleErrors(t, b, "merged customer page")
 	b.Screenshot("demo-merged-customer")
 	b.CheckAccessibility(t, "demo-merged-customer")

@@ -15,6 +15,7 @@ import (
 
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/handlers"
+	"github.com/atrium-dev/atrium/legacy"
 )
 
 // Keys of values kept in the Echo context.
@@ -69,7 +70,7 @@ func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // securityHeaders sets a per-request CSP nonce and the headers every answer
 // carries. formAction lists extra origins forms may post or redirect to (the
 // identity provider, for the logout redirect).
-func securityHeaders(formAction string) echo.MiddlewareFunc {
+func securityHeaders(formAction, frameSrc string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			b := make([]byte, 18)
@@ -79,9 +80,12 @@ func securityHeaders(formAction string) echo.MiddlewareFunc {
 			r := c.Request()
 			c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
 			h := c.Response().Header()
-			h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; "+
-				"style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "+
-				"base-uri 'none'; form-action 'self'%s; frame-ancestors 'self'", nonce, formAction))
+			if !strings.HasPrefix(r.URL.Path, legacy.ProxyPrefix) {
+				// A proxied tool keeps its own policy (the proxy confines it).
+				h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; "+
+					"style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "+
+					"frame-src%s; base-uri 'none'; form-action 'self'%s; frame-ancestors 'self'", nonce, frameSrc, formAction))
+			}
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 			h.Set("X-Frame-Options", "SAMEORIGIN")

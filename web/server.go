@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,6 +19,7 @@ import (
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/handlers"
+	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/static"
 	"github.com/atrium-dev/atrium/store"
 )
@@ -35,10 +37,12 @@ type Deps struct {
 	PageBudget time.Duration
 	// AdminGroups may change how customers are linked across systems.
 	AdminGroups []string
+	// Tools are the legacy tools embedded on customer pages.
+	Tools []legacy.Tool
 }
 
 // New returns the configured Echo instance.
-func New(d Deps) *echo.Echo {
+func New(d Deps) (*echo.Echo, error) {
 	if d.PageBudget <= 0 {
 		d.PageBudget = 10 * time.Second
 	}
@@ -61,8 +65,19 @@ func New(d Deps) *echo.Echo {
 	if u, err := url.Parse(d.Issuer); err == nil && u.Host != "" {
 		formAction = " " + u.Scheme + "://" + u.Host
 	}
+	frameSrc := " 'self'"
+	for _, o := range legacy.FrameOrigins(d.Tools) {
+		frameSrc += " " + o
+	}
+	for _, o := range legacy.FormActionOrigins(d.Tools) {
+		formAction += " " + o // a signed request is posted into the tool's frame
+	}
 	e.Use(requestID, middleware.Recover(), accessLog(d.Logger), stripIdentityHeaders,
-		securityHeaders(formAction), middleware.BodyLimit("1M"), loadSession(d.Sessions))
+		securityHeaders(formAction, frameSrc), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+			Limit: "1M",
+			// A proxied tool takes what it takes (uploads included).
+			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, legacy.ProxyPrefix) },
+		}), loadSession(d.Sessions))
 
 	e.GET("/healthz", handlers.Healthz)
 	ready := &handlers.Readiness{Checks: map[string]func(context.Context) error{
@@ -86,16 +101,42 @@ func New(d Deps) *echo.Echo {
 	e.GET("/auth/signed-out", a.SignedOut)
 	e.POST("/auth/logout", a.Logout, requireSession, requireCSRF)
 
+	// Proxied legacy tools: the proxy checks the session and the tool's groups
+	// itself (a login redirect for pages, 401 otherwise), and leaves the
+	// tool's own forms to the tool.
+	var proxied []legacy.Tool
+	for _, t := range d.Tools {
+		if t.Mode == legacy.ModeProxy {
+			proxied = append(proxied, t)
+		}
+	}
+	if len(proxied) > 0 {
+		proxy, err := legacy.NewProxy(proxied, identify, legacy.ProxyOptions{Logger: d.Logger})
+		if err != nil {
+			return nil, err
+		}
+		e.Any(legacy.ProxyPrefix+"*", echo.WrapHandler(proxy))
+	}
+
 	app := e.Group("", requireSession, requireCSRF)
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
 	app.POST("/customers/:id/links", cv.DecideLink)
-	return e
+	return e, nil
+}
+
+// identify tells a proxied tool who the signed-in user is.
+func identify(r *http.Request) (legacy.User, bool) {
+	p, ok := auth.PrincipalFrom(r.Context())
+	if !ok {
+		return legacy.User{}, false
+	}
+	return legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups}, true
 }
 
 // Serve runs the server on ln until ctx ends, then shuts down gracefully, giving

@@ -22,6 +22,7 @@ import (
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/demo/idp"
+	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/static"
 	"github.com/atrium-dev/atrium/store"
 	"github.com/atrium-dev/atrium/web"
@@ -90,6 +91,12 @@ func startSource(t *testing.T, src customer.Source, budget time.Duration) *porta
 // sources; link decisions are kept in the portal's store.
 func startComposed(t *testing.T, src customer.Source, budget time.Duration, opts ...customer.Option) *portal {
 	t.Helper()
+	return startFull(t, src, budget, nil, opts...)
+}
+
+// startFull is startComposed with legacy tools on the customer page.
+func startFull(t *testing.T, src customer.Source, budget time.Duration, tools []legacy.Tool, opts ...customer.Option) *portal {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -132,8 +139,11 @@ func startComposed(t *testing.T, src customer.Source, budget time.Duration, opts
 		t.Fatal(err)
 	}
 	composer := customer.NewComposer(src, logger, append(opts, customer.WithDecisions(st))...)
-	e := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets,
-		PageBudget: budget, AdminGroups: []string{"admins"}})
+	e, err := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets,
+		PageBudget: budget, AdminGroups: []string{"admins"}, Tools: tools})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.Config.Handler = e
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -423,7 +433,11 @@ func TestIdentityProviderDownAtStart(t *testing.T) {
 	sessions, _ := auth.NewManager(auth.ManagerConfig{Store: st, RP: rp, HashKey: hashKey, TTL: time.Hour, Logger: logger})
 	assets, _ := static.New()
 	composer := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: fakeCRM{}}, logger)
-	srv := httptest.NewServer(web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets}))
+	e, err := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
 	defer srv.Close()
 	p := &portal{url: srv.URL, client: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 

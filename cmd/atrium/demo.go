@@ -125,13 +125,13 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error {
 
 	// The other systems hold the same companies, linked as real ones are: by
 	// ids some of them carry, by email and website domains.
-	systems, err := startDemoSystems(ctx, g, dir, demoCompanies(data), now, logger)
+	systems, err := startDemoSystems(ctx, g, dir, public, demoCompanies(data), now, logger)
 	if err != nil {
 		return err
 	}
 
 	// The portal, configured through the same loader as `atrium serve`.
-	doc := demoConfig(public, issuer, clientSecret, sfURL, keyFile, filepath.Join(dir, "atrium.db")) + systems.config
+	doc := demoConfig(public, issuer, clientSecret, sfURL, keyFile, filepath.Join(dir, "atrium.db")) + systems.config + systems.tools
 	l, err := config.Load([]byte(doc), registry(), nil)
 	if err != nil {
 		return fmt.Errorf("demo configuration: %w", err)
@@ -213,6 +213,6 @@ func printDemoBanner(w io.Writer, public, issuer, sfURL string, systems *demoSys
 		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", u.Username, u.Password, u.Email, strings.Join(u.Groups, ", "))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n  Billing (Stripe API):  %s\n  Support desk:          %s\n  ERP database:          %s\n\nPress Ctrl+C to stop.\n",
-		issuer, sfURL, systems.billingURL, systems.deskURL, systems.erpPath)
+	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n  Billing (Stripe API):  %s\n  Support desk:          %s\n  ERP database:          %s\n  Legacy tool:           %s\n\nPress Ctrl+C to stop.\n",
+		issuer, sfURL, systems.billingURL, systems.deskURL, systems.erpPath, systems.toolURL)
 }

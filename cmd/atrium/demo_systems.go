@@ -17,6 +17,7 @@ import (
 	"github.com/atrium-dev/atrium/demo/billing"
 	"github.com/atrium-dev/atrium/demo/desk"
 	"github.com/atrium-dev/atrium/demo/erp"
+	"github.com/atrium-dev/atrium/demo/legacytool"
 )
 
 // company is one demo company as the CRM knows it.
@@ -44,17 +45,22 @@ func str(v any) string {
 	return s
 }
 
-// demoSystems are the demo's billing, support desk and ERP, running.
+// demoSystems are the demo's billing, support desk, ERP and legacy tool,
+// running.
 type demoSystems struct {
-	billingURL, deskURL, erpPath string
-	config                       string // their sources, to append to the configuration
+	billingURL, deskURL, erpPath, toolURL string
+	config                                string // their sources, to append to the configuration
+	tools                                 string // the legacy tool in its three modes
 }
 
 // startDemoSystems starts billing (Stripe's API), the support desk (a REST API
 // connected by configuration) and the ERP (a SQLite database) on free loopback
 // ports, seeded with the CRM's companies.
-func startDemoSystems(ctx context.Context, g *errgroup.Group, dir string, companies []company, now time.Time, logger *slog.Logger) (*demoSystems, error) {
+func startDemoSystems(ctx context.Context, g *errgroup.Group, dir, public string, companies []company, now time.Time, logger *slog.Logger) (*demoSystems, error) {
 	s := &demoSystems{}
+	if err := s.startLegacyTool(ctx, g, public); err != nil {
+		return nil, err
+	}
 
 	// Billing: every company, most carrying their CRM id in metadata.
 	var accounts []billing.Account
@@ -128,4 +134,43 @@ func indent(block, prefix string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// startLegacyTool runs a web app without an API, embedded three ways: a plain
+// frame on its own origin, a frame opened with a signed request, and under
+// Atrium's origin through the authenticating proxy.
+func (s *demoSystems) startLegacyTool(ctx context.Context, g *errgroup.Group, public string) error {
+	canvasSecret, assertionSecret := rand.Text()+rand.Text(), rand.Text()+rand.Text()
+	tool, err := legacytool.New(legacytool.Options{CanvasSecret: []byte(canvasSecret), AssertionSecret: []byte(assertionSecret),
+		ToolID: "ledger", AllowFrameAncestors: public})
+	if err != nil {
+		return fmt.Errorf("demo legacy tool: %w", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.toolURL = "http://" + ln.Addr().String()
+	g.Go(func() error { return serveHTTP(ctx, ln, tool) })
+	s.tools = fmt.Sprintf(`
+tools:
+  - id: orders-lookup
+    title: Order lookup (legacy, framed)
+    mode: iframe
+    origin: %[1]q
+    url: %[2]q
+  - id: credit-check
+    title: Credit check (legacy, signed request)
+    mode: signed
+    origin: %[1]q
+    url: %[3]q
+    secret: %[4]q
+  - id: ledger
+    title: Ledger (legacy, through Atrium)
+    mode: proxy
+    upstream: %[1]q
+    url: "app/?customer={{.Customer}}"
+    secret: %[5]q
+`, s.toolURL, s.toolURL+"/frame?customer={{.Customer}}&user={{.User.Email}}", s.toolURL+"/canvas", canvasSecret, assertionSecret)
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/config"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/static"
 	"github.com/atrium-dev/atrium/store"
 	"github.com/atrium-dev/atrium/web"
@@ -118,11 +119,18 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	if err != nil {
 		return err
 	}
-	e := web.New(web.Deps{
+	var tools []legacy.Tool
+	for _, t := range l.Tools {
+		tools = append(tools, t.Legacy())
+	}
+	e, err := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
-		AdminGroups: l.Auth.AdminGroups,
+		AdminGroups: l.Auth.AdminGroups, Tools: tools,
 	})
+	if err != nil {
+		return err
+	}
 	logger.Info("atrium listening", "addr", ln.Addr().String(), "public_url", public)
 	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
 }

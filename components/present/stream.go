@@ -6,6 +6,7 @@ import (
 
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/legacy"
 )
 
 // Admin is what an admin's page needs to change identity links; nil for
@@ -15,11 +16,22 @@ type Admin struct {
 }
 
 // CustomerStream maps a streamed page. now is asked as each panel arrives, so
-// freshness is measured when the panel is rendered.
-func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin) components.CustomerPage {
+// freshness is measured when the panel is rendered. tools, when set, adds the
+// legacy tools the user may use, opened on the customer once its links are
+// known.
+func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools ...*Tools) components.CustomerPage {
 	self := CustomerURL(s.ID)
 	m := components.CustomerPage{Header: header(s.Header, self, now())}
-	for _, slot := range s.Slots {
+	var usable []legacy.Tool
+	if len(tools) > 0 && tools[0] != nil {
+		usable = tools[0].usable()
+	}
+	for i, slot := range s.Slots {
+		if i == len(s.Slots)-1 && slot.Timeline == nil && slot.Spec.Name == "timeline" {
+			for _, t := range usable {
+				m.Slots = append(m.Slots, components.Slot{ID: toolID(t), Title: t.Title, Source: "Legacy tool"})
+			}
+		}
 		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
 	}
 	m.Panels = func(yield func(components.Panel) bool) {
@@ -32,6 +44,14 @@ func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin) comp
 			}
 			if !yield(pm) {
 				return
+			}
+			if p.Summary != nil && len(usable) > 0 {
+				v := legacy.View{User: tools[0].User, Customer: s.ID, Links: p.Summary.Links}
+				for _, t := range usable {
+					if !yield(tools[0].panel(t, v)) {
+						return
+					}
+				}
 			}
 		}
 	}

@@ -27,6 +27,12 @@
     return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
   }
 
+  // A legacy tool in signed mode is opened by posting its signed request into
+  // its frame, once the page has arrived.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-autosubmit]"), function (f) {
+    f.submit();
+  });
+
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("table.sortable button.sort");
     if (!btn) return;

@@ -1,0 +1,317 @@
+package legacy
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/atrium-dev/atrium/legacy/assertion"
+)
+
+// ProxyPrefix is the path every proxied tool is served under.
+const ProxyPrefix = "/tools/"
+
+// ProxyOptions tune a Proxy; the zero value is usable.
+type ProxyOptions struct {
+	// LoginURL is where a navigation without a session is sent, with the
+	// page as return_to; default "/auth/login".
+	LoginURL string
+	// Cookies are more cookie names never forwarded to a tool, beside every
+	// name that starts with "atrium" (Atrium's session and login cookies).
+	Cookies []string
+	// MaxIdleConnsPerHost is the keep-alive pool per tool; default 64, for
+	// a busy tool page that loads many assets at once from many browsers.
+	MaxIdleConnsPerHost int
+	// DialTimeout, TLSHandshakeTimeout, ResponseHeaderTimeout and
+	// IdleConnTimeout bound the transport's steps; defaults 5 s, 5 s, 30 s
+	// and 90 s. A streaming answer may take as long as it likes once its
+	// header has come.
+	DialTimeout           time.Duration
+	TLSHandshakeTimeout   time.Duration
+	ResponseHeaderTimeout time.Duration
+	IdleConnTimeout       time.Duration
+	// AssertionTTL is the identity assertion's lifetime; default 60 s.
+	AssertionTTL time.Duration
+	// Transport replaces the tuned transport, e.g. in tests.
+	Transport http.RoundTripper
+	Logger    *slog.Logger
+	Now       func() time.Time
+}
+
+// Proxy serves proxied tools at /tools/{id}/…, as the signed-in user: it is
+// the http.Handler for ProxyPrefix. It answers a request only after the path
+// is safe, the user is known and allowed, and then forwards it with every
+// identity the browser sent replaced by the user's.
+type Proxy struct {
+	tools     map[string]*proxiedTool
+	identify  func(*http.Request) (User, bool)
+	opts      ProxyOptions
+	transport http.RoundTripper
+	logger    *slog.Logger
+}
+
+type proxiedTool struct {
+	tool     Tool
+	upstream *url.URL
+	base     string // the upstream's path, without its trailing slash
+	strip    map[string]bool
+	rp       *httputil.ReverseProxy
+}
+
+var _ http.Handler = (*Proxy)(nil)
+
+// NewProxy returns the proxy of the proxied tools among tools (the others
+// are ignored). identify says who the request's user is, and false when no
+// one is signed in. Every problem of every proxied tool is reported at once.
+func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts ProxyOptions) (*Proxy, error) {
+	if identify == nil {
+		return nil, errors.New("legacy: proxy: no identify function")
+	}
+	opts.LoginURL = cmp.Or(opts.LoginURL, "/auth/login")
+	opts.MaxIdleConnsPerHost = cmp.Or(opts.MaxIdleConnsPerHost, 64)
+	opts.DialTimeout = cmp.Or(opts.DialTimeout, 5*time.Second)
+	opts.TLSHandshakeTimeout = cmp.Or(opts.TLSHandshakeTimeout, 5*time.Second)
+	opts.ResponseHeaderTimeout = cmp.Or(opts.ResponseHeaderTimeout, 30*time.Second)
+	opts.IdleConnTimeout = cmp.Or(opts.IdleConnTimeout, 90*time.Second)
+	opts.AssertionTTL = cmp.Or(opts.AssertionTTL, time.Minute)
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	p := &Proxy{tools: map[string]*proxiedTool{}, identify: identify, opts: opts,
+		transport: opts.Transport, logger: cmp.Or(opts.Logger, slog.Default())}
+	if p.transport == nil {
+		p.transport = newTransport(opts)
+	}
+	var errs []error
+	for _, t := range tools {
+		if t.Mode != ModeProxy {
+			continue
+		}
+		for _, pr := range t.Validate() {
+			errs = append(errs, fmt.Errorf("legacy: tool %q: %s: %s", t.ID, pr.Key, pr.Message))
+		}
+		if _, dup := p.tools[t.ID]; dup {
+			errs = append(errs, fmt.Errorf("legacy: tool %q: id used twice", t.ID))
+		}
+		upstream, err := url.Parse(t.Upstream)
+		if err != nil {
+			continue // reported by Validate
+		}
+		pt := &proxiedTool{tool: t, upstream: upstream, base: strings.TrimSuffix(upstream.EscapedPath(), "/"),
+			strip: map[string]bool{}}
+		for _, h := range t.StripHeaders {
+			pt.strip[strings.ToLower(h)] = true
+		}
+		pt.rp = &httputil.ReverseProxy{
+			Rewrite:        p.rewrite(pt),
+			ModifyResponse: p.modifyResponse(pt),
+			ErrorHandler:   p.upstreamError(pt),
+			Transport:      p.transport,
+			FlushInterval:  -1, // stream every write: tools that push progress or server-sent events
+			ErrorLog:       slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
+		}
+		p.tools[t.ID] = pt
+		if t.UnconfinedProxy() {
+			p.logger.Warn("legacy: proxied tool runs scripts on Atrium's origin, trusted as Atrium's own code",
+				slog.String("tool", t.ID), slog.String("sandbox", t.FrameSandbox()))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return p, nil
+}
+
+func newTransport(o ProxyOptions) *http.Transport {
+	return &http.Transport{
+		// Tools are reached directly: an environment proxy meant for the
+		// internet must not see requests carrying identity assertions.
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
+		IdleConnTimeout:       o.IdleConnTimeout,
+		TLSHandshakeTimeout:   o.TLSHandshakeTimeout,
+		ResponseHeaderTimeout: o.ResponseHeaderTimeout,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// CloseIdleConnections closes the transport's idle connections, at shutdown.
+func (p *Proxy) CloseIdleConnections() {
+	if c, ok := p.transport.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
+type forwardKey struct{}
+
+// forward is what ServeHTTP decided for the request, handed to Rewrite.
+type forward struct {
+	user      User
+	assertion string
+}
+
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	escaped := r.URL.EscapedPath()
+	rest, ok := strings.CutPrefix(escaped, ProxyPrefix)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if err := checkRequestPath(r); err != nil {
+		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: refused path",
+			slog.String("path", escaped), slog.String("err", err.Error()))
+		http.Error(w, "Bad request: this path is not allowed.", http.StatusBadRequest)
+		return
+	}
+	user, ok := p.identify(r)
+	if !ok {
+		if isNavigation(r) {
+			http.Redirect(w, r, p.opts.LoginURL+"?"+url.Values{"return_to": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
+			return
+		}
+		http.Error(w, "Unauthorized: sign in to Atrium again.", http.StatusUnauthorized)
+		return
+	}
+	id, _, hasSlash := strings.Cut(rest, "/")
+	pt := p.tools[id]
+	if pt == nil {
+		http.NotFound(w, r)
+		return
+	}
+	if !pt.tool.Allowed(user) {
+		http.Error(w, "Forbidden: you may not use this tool.", http.StatusForbidden)
+		return
+	}
+	if !hasSlash {
+		target := pt.tool.Prefix()
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusPermanentRedirect)
+		return
+	}
+	if isUpgrade(r) && !sameOriginOrOpaque(r) {
+		http.Error(w, "Forbidden: cross-origin WebSocket.", http.StatusForbidden)
+		return
+	}
+	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
+		assertion.Identity{Subject: user.Subject, Email: user.Email, Name: user.Name, Groups: user.Groups},
+		p.opts.Now(), p.opts.AssertionTTL, rand.Text())
+	if err != nil {
+		p.logger.LogAttrs(r.Context(), slog.LevelError, "legacy: assertion", slog.String("tool", id), slog.String("err", err.Error()))
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		return
+	}
+	// The tool's answer brings its own policies (see modifyResponse); any
+	// that Atrium's middleware set for its own pages would break the tool.
+	w.Header().Del("Content-Security-Policy")
+	w.Header().Del("X-Frame-Options")
+	ctx := context.WithValue(r.Context(), forwardKey{}, forward{user: user, assertion: token})
+	pt.rp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+// checkRequestPath refuses a path that could lead out of the tool's prefix
+// once a server behind the proxy decodes or normalizes it. The raw request
+// line is checked too, as the URL's escaped path is a re-encoding.
+func checkRequestPath(r *http.Request) error {
+	if err := checkPath(r.URL.EscapedPath()); err != nil {
+		return err
+	}
+	raw, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.HasPrefix(raw, "/") {
+		return checkPath(raw)
+	}
+	return nil
+}
+
+// checkPath refuses dot segments (plain or encoded), encoded slashes and
+// backslashes, double encoding (%25), encoded NUL, backslashes and empty
+// segments.
+func checkPath(escaped string) error {
+	lower := strings.ToLower(escaped)
+	for _, bad := range []string{"%2f", "%5c", "%25", "%00", "\\"} {
+		if strings.Contains(lower, bad) {
+			return fmt.Errorf("path holds %q", bad)
+		}
+	}
+	if hasDotSegment(lower) {
+		return errors.New("path holds a . or .. segment")
+	}
+	if strings.Contains(lower, "//") {
+		return errors.New("path holds an empty segment")
+	}
+	return nil
+}
+
+// isNavigation reports whether the browser is loading a page (which can
+// follow a redirect to the login page) rather than a script fetching data
+// (which needs a status it can act on).
+func isNavigation(r *http.Request) bool {
+	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || isUpgrade(r) {
+		return false
+	}
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate"
+	}
+	if r.Header.Get("X-Requested-With") != "" || r.Header.Get("HX-Request") != "" {
+		return false
+	}
+	return strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+func isUpgrade(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" && headerHasToken(r.Header, "Connection", "upgrade")
+}
+
+func headerHasToken(h http.Header, name, token string) bool {
+	for _, v := range h.Values(name) {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sameOriginOrOpaque reports whether a WebSocket handshake comes from
+// Atrium's own pages, or from a sandboxed tool frame (origin "null"), or
+// from no browser at all. A handshake carries the user's cookies from any
+// page of the same site, so without this check a page on another origin of
+// that site could talk to a tool as the user.
+func sameOriginOrOpaque(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" || origin == "null" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// upstreamError answers when the tool cannot be reached.
+func (p *Proxy) upstreamError(pt *proxiedTool) func(http.ResponseWriter, *http.Request, error) {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		if r.Context().Err() != nil {
+			return // the browser left; no one reads the answer
+		}
+		status := http.StatusBadGateway
+		var ne net.Error
+		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
+			status = http.StatusGatewayTimeout
+		}
+		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: tool did not answer",
+			slog.String("tool", pt.tool.ID), slog.Int("status", status), slog.String("err", err.Error()))
+		http.Error(w, pt.tool.Title+" did not answer. Try again in a moment.", status)
+	}
+}
