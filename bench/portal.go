@@ -143,11 +143,14 @@ func (p *Portal) wire(ctx context.Context, l *config.Loaded, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	e := web.New(web.Deps{
+	e, err := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: customer.NewComposer(p.Source, logger), Store: st, Assets: assets,
 		PageBudget: l.Customer.PageBudget.D(),
 	})
+	if err != nil {
+		return nil, err
+	}
 	seq := &Sequential{Frame: FrameOf(assets), Source: p.Source}
 	e.GET(SequentialPath+":id", seq.Show)
 	return e, nil
