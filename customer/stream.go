@@ -95,7 +95,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		// The summary and the timeline come last, from whatever arrived.
 		defer func() {
 			if ctx.Err() == nil {
-				out <- c.summaryPanel(got)
+				out <- c.summaryPanel(id, got)
 				out <- c.timelinePanel(got)
 			}
 		}()
@@ -129,8 +129,9 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 }
 
 // summaryPanel says what the systems that answered say together.
-func (c *Composer) summaryPanel(panels []Panel) Panel {
+func (c *Composer) summaryPanel(id string, panels []Panel) Panel {
 	sum := BuildSummary(panels, c.golden, c.now())
+	sum.Links[c.primary.Name] = id
 	return Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec, State: StateOK, Summary: &sum}
 }
 

@@ -24,6 +24,9 @@ type Summary struct {
 	Invoiced []MonthTotal
 	Currency string
 	Facts    []GoldenFact
+	// Links maps each system holding the customer to its record id there:
+	// what embedded tools are opened on.
+	Links map[string]string
 }
 
 // KeyMetric is one key figure and the system it came from.
@@ -77,6 +80,12 @@ func BuildSummary(panels []Panel, golden []GoldenField, now time.Time) Summary {
 	}
 	s.Invoiced, s.Currency = invoicedPerMonth(panels, now)
 	s.Facts = goldenFacts(panels, golden)
+	s.Links = map[string]string{}
+	for _, p := range panels {
+		if p.Link != nil {
+			s.Links[p.Source] = p.Link.ID
+		}
+	}
 	return s
 }
 

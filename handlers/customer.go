@@ -16,6 +16,7 @@ import (
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/legacy"
 )
 
 // Composer composes customer pages.
@@ -35,6 +36,8 @@ type Customer struct {
 	Budget time.Duration
 	// AdminGroups may change how customers are linked across systems.
 	AdminGroups []string
+	// Tools are the legacy tools embedded on the page.
+	Tools []legacy.Tool
 }
 
 // actor is the signed-in user as the composer's policy sees them.
@@ -73,7 +76,12 @@ func (h *Customer) Show(c echo.Context) error {
 		sess, _ := SessionFrom(c)
 		admin = &present.Admin{CSRFToken: sess.CSRFToken}
 	}
-	m := present.CustomerStream(s, time.Now, admin)
+	var tools *present.Tools
+	if sess, ok := SessionFrom(c); ok && len(h.Tools) > 0 {
+		p := sess.Principal
+		tools = &present.Tools{List: h.Tools, User: legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups}}
+	}
+	m := present.CustomerStream(s, time.Now, admin, tools)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
