@@ -1,0 +1,132 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/legacy"
+	"github.com/atrium-dev/atrium/legacy/assertion"
+	"github.com/atrium-dev/atrium/legacy/canvas"
+)
+
+var (
+	secret      = strings.Repeat("s", 40)
+	signedField = regexp.MustCompile(`name="signed_request" value="([^"]+)"`)
+)
+
+// recorder is a legacy tool that remembers the last request it got.
+type recorder struct {
+	mu   sync.Mutex
+	last *http.Request
+	hits int
+}
+
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	r.last, r.hits = req.Clone(req.Context()), r.hits+1
+	r.mu.Unlock()
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte("<!doctype html><title>tool</title><p>tool page</p>"))
+}
+
+func (r *recorder) seen() (*http.Request, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.last, r.hits
+}
+
+func TestLegacyToolsOnTheCustomerPage(t *testing.T) {
+	tool := &recorder{}
+	up := httptest.NewServer(tool)
+	defer up.Close()
+	tools := []legacy.Tool{
+		{ID: "lookup", Title: "Lookup", Mode: legacy.ModeIframe, Origin: up.URL, URL: up.URL + "/frame?c={{.Customer}}&u={{.User.Email}}"},
+		{ID: "credit", Title: "Credit", Mode: legacy.ModeSigned, Origin: up.URL, URL: up.URL + "/canvas", Secret: []byte(secret)},
+		{ID: "ledger", Title: "Ledger", Mode: legacy.ModeProxy, Upstream: up.URL, URL: "app/?c={{.Customer}}", Secret: []byte(secret)},
+	}
+	p := startFull(t, customer.Source{Name: "crm", Title: "CRM", Timeout: 5 * time.Second, Adapter: fakeCRM{}}, 0, tools)
+	resp, body := p.login(t, "/customers/C1", "dave", "demo-dave")
+
+	// The frame may only load the configured origins.
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src 'self' "+up.URL+";") ||
+		!strings.Contains(csp, "form-action 'self' "+p.issuer+" "+up.URL) {
+		t.Errorf("CSP = %q", csp)
+	}
+	if !strings.Contains(body, `src="`+up.URL+`/frame?c=C1&amp;u=dave%40example.com"`) || !strings.Contains(body, `referrerpolicy="no-referrer"`) {
+		t.Errorf("the framed tool's URL or attributes are wrong:\n%s", body)
+	}
+	// The signed request verifies with the tool's secret and names the user
+	// and the customer.
+	m := signedField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no signed request on the page:\n%s", body)
+	}
+	req, err := canvas.Verify([]byte(secret), html.UnescapeString(m[1]), time.Now(), canvas.NewMemoryNonces())
+	if err != nil || req.Context.User.Email != "dave@example.com" || req.Context.Environment.Parameters.CustomerID != "C1" {
+		t.Fatalf("signed request: %+v, %v", req, err)
+	}
+
+	// Through the proxy: forged identity never reaches the tool, nor does
+	// Atrium's session cookie; the tool gets the signed-in user and an
+	// assertion it can verify.
+	fwd, _ := http.NewRequest(http.MethodGet, p.url+"/tools/ledger/app/?c=C1", nil)
+	fwd.Header.Set("X-Forwarded-User", "admin")
+	fwd.Header.Set("X-Forwarded-Email", "boss@example.com")
+	fwd.Header.Set("X-Atrium-Assertion", "forged")
+	u, _ := url.Parse(p.url)
+	p.client.Jar.SetCookies(u, []*http.Cookie{{Name: "legacy_visits", Value: "3", Path: "/tools/ledger/"}})
+	resp, body = p.do(t, fwd)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "tool page") || resp.Header.Get("X-Frame-Options") == "DENY" {
+		t.Fatalf("proxied page: %d %v\n%s", resp.StatusCode, resp.Header, body)
+	}
+	got, _ := tool.seen()
+	if got.Header.Get("X-Forwarded-Email") != "dave@example.com" || got.Header.Get("X-Forwarded-User") == "admin" {
+		t.Errorf("identity headers reaching the tool: %v", got.Header)
+	}
+	if c, err := got.Cookie(auth.SessionCookie); err == nil {
+		t.Errorf("Atrium's session cookie reached the tool: %v", c)
+	}
+	if c, err := got.Cookie("legacy_visits"); err != nil || c.Value != "3" {
+		t.Errorf("the tool's own cookie did not reach it: %v", err)
+	}
+	claims, err := assertion.Verify([]byte(secret), "ledger", got.Header.Get(assertion.Header), time.Now())
+	if err != nil || claims.Email != "dave@example.com" {
+		t.Errorf("assertion: %+v, %v", claims, err)
+	}
+
+	// After logout the proxy refuses, and no page issues a signed request.
+	tok := csrfField.FindStringSubmatch(mustGet(t, p, "/customers/C1"))[1]
+	lo, _ := http.NewRequest(http.MethodPost, p.url+"/auth/logout", strings.NewReader(url.Values{"_csrf": {tok}}.Encode()))
+	lo.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if resp, _ := p.do(t, lo); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Clear-Site-Data") == "" {
+		t.Fatalf("logout: %d %v", resp.StatusCode, resp.Header)
+	}
+	_, before := tool.seen()
+	xhr, _ := http.NewRequest(http.MethodGet, p.url+"/tools/ledger/app/", nil)
+	xhr.Header.Set("Sec-Fetch-Mode", "cors")
+	if resp, _ := p.do(t, xhr); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("proxied request after logout: %d", resp.StatusCode)
+	}
+	if _, after := tool.seen(); after != before {
+		t.Error("a request after logout reached the tool")
+	}
+	if resp, body := p.get(t, p.url+"/customers/C1"); resp.StatusCode != http.StatusSeeOther || signedField.MatchString(body) {
+		t.Errorf("after logout the page still issues a signed request: %d", resp.StatusCode)
+	}
+}
+
+func mustGet(t *testing.T, p *portal, path string) string {
+	t.Helper()
+	_, body := p.get(t, p.url+path)
+	return body
+}
