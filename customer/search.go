@@ -102,6 +102,7 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 	}
 	groups := merge(records)
 	c.linkToPrimary(ctx, groups)
+	groups = mergeByCustomer(groups, c.primary.Name)
 	for _, g := range groups {
 		res.Hits = append(res.Hits, g.hit(c.primary.Name))
 	}
@@ -187,6 +188,36 @@ func (g *group) keys() []adapters.Key {
 	var out []adapters.Key
 	for _, r := range g.records {
 		out = append(out, r.keys...)
+	}
+	return out
+}
+
+// mergeByCustomer folds groups that turned out to be the same customer (a
+// group found elsewhere and linked to a primary record another group holds)
+// into one, keeping one record per system.
+func mergeByCustomer(groups []*group, primary string) []*group {
+	byID := map[string]*group{}
+	var out []*group
+	for _, g := range groups {
+		id := g.primaryID
+		if id == "" {
+			for _, r := range g.records {
+				if r.src.Name == primary {
+					id = r.m.ID
+				}
+			}
+		}
+		into, seen := byID[id]
+		if id == "" || !seen {
+			byID[id] = g
+			out = append(out, g)
+			continue
+		}
+		for _, r := range g.records {
+			if !into.has(r.src.Name) {
+				into.records = append(into.records, r)
+			}
+		}
 	}
 	return out
 }

@@ -65,3 +65,21 @@ func TestFederatedSearchWithEveryDomainDown(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 }
+
+func TestFederatedSearchFoldsHitsOfOneCustomer(t *testing.T) {
+	crm := &directory{records: []adapters.Match{
+		{Source: "crm", ID: "001ACME", Name: "Acme Corporation", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}},
+	}}
+	billing := &directory{records: []adapters.Match{
+		// Two billing customers of Acme: one by its CRM id, one (EMEA
+		// payables) by domain only. Both are Acme: one hit, not two.
+		{Source: "billing", ID: "cus_1", Name: "Acme", Keys: []adapters.Key{{Kind: adapters.KeyExternalID, Value: "crm:001ACME"}}},
+		{Source: "billing", ID: "cus_2", Name: "Acme EMEA payables", Keys: []adapters.Key{{Kind: adapters.KeyEmail, Value: "payables@acme.com"}}},
+	}}
+	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: crm}, nil,
+		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}))
+	res := c.Search(context.Background(), "acme", 10)
+	if len(res.Hits) != 1 || res.Hits[0].CustomerID != "001ACME" {
+		t.Fatalf("hits = %+v", res.Hits)
+	}
+}
