@@ -1,14 +1,12 @@
 package testenv
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -114,14 +112,12 @@ func StartDex(t testing.TB, o DexOptions) *Dex {
 		if err == nil {
 			return d
 		}
-		if !errors.Is(err, errDexExited) || attempt == dexStartAttempts {
+		if !errors.Is(err, errExited) || attempt == dexStartAttempts {
 			t.Fatalf("testenv: start dex: %v\n%s", err, tail(logPath, 40))
 		}
 		t.Logf("testenv: dex did not start on port %d (%v); trying another port", port, err)
 	}
 }
-
-var errDexExited = errors.New("dex exited")
 
 // runDex starts Dex with cfg and waits for discovery. On success Dex runs
 // until the test's cleanup kills it; on failure it is already stopped.
@@ -136,45 +132,8 @@ func runDex(t testing.TB, bin, dir, logPath string, cfg dexConfig) error {
 	if err := os.WriteFile(configPath, data, 0o600); err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close() // the child holds its own descriptor
-
-	cmd := exec.Command(bin, "serve", configPath)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), dexStartTimeout)
-	defer cancel()
-	ready := make(chan error, 1)
-	go func() { ready <- WaitHTTP(ctx, cfg.Issuer+"/.well-known/openid-configuration", 200) }()
-	select {
-	case err := <-ready:
-		if err != nil {
-			stop()
-			return err
-		}
-	case <-exited:
-		cancel()
-		<-ready
-		return fmt.Errorf("%w before it was ready: %v", errDexExited, waitErr)
-	}
-	t.Cleanup(stop)
-	return nil
+	return runServer(t, "dex", bin, []string{"serve", configPath}, logPath,
+		cfg.Issuer+"/.well-known/openid-configuration", 200, dexStartTimeout)
 }
 
 // dexConfig is the part of Dex's configuration file the harness sets.

@@ -1,11 +1,9 @@
 package testenv
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -84,56 +82,17 @@ func StartStripeMock(t testing.TB) *StripeMock {
 		if err == nil {
 			return &StripeMock{URL: "http://" + httpAddr, HTTPSURL: "https://" + httpsAddr}
 		}
-		if !errors.Is(err, errStripeMockExited) || attempt == stripeMockStartAttempts {
+		if !errors.Is(err, errExited) || attempt == stripeMockStartAttempts {
 			t.Fatalf("testenv: start stripe-mock: %v\n%s", err, tail(logPath, 40))
 		}
 		t.Logf("testenv: stripe-mock did not start on %s and %s (%v); trying other ports", httpAddr, httpsAddr, err)
 	}
 }
 
-var errStripeMockExited = errors.New("stripe-mock exited")
-
 // runStripeMock starts stripe-mock and waits until it answers an
 // unauthenticated request with 401. On success it runs until the test's
 // cleanup kills it; on failure it is already stopped.
 func runStripeMock(t testing.TB, bin, logPath, httpAddr, httpsAddr string) error {
-	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-	if err != nil {
-		return err
-	}
-	defer logFile.Close() // the child holds its own descriptor
-
-	cmd := exec.Command(bin, "-http-addr", httpAddr, "-https-addr", httpsAddr)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan struct{})
-	var waitErr error
-	go func() {
-		waitErr = cmd.Wait()
-		close(exited)
-	}()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), stripeMockStartTimeout)
-	defer cancel()
-	ready := make(chan error, 1)
-	go func() { ready <- WaitHTTP(ctx, "http://"+httpAddr+"/v1/customers", 401) }()
-	select {
-	case err := <-ready:
-		if err != nil {
-			stop()
-			return err
-		}
-	case <-exited:
-		cancel()
-		<-ready
-		return fmt.Errorf("%w before it was ready: %v", errStripeMockExited, waitErr)
-	}
-	t.Cleanup(stop)
-	return nil
+	return runServer(t, "stripe-mock", bin, []string{"-http-addr", httpAddr, "-https-addr", httpsAddr}, logPath,
+		"http://"+httpAddr+"/v1/customers", 401, stripeMockStartTimeout)
 }
