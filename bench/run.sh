@@ -4,6 +4,14 @@
 #
 #   bash bench/run.sh           the full run, about 5 minutes
 #   bash bench/run.sh --short   the memory load for 15 s instead of 60 s
+#   bash bench/run.sh --proxy-only
+#                               only the proxy benchmark (Atrium's proxied tool
+#                               against oauth2-proxy), about 1 minute once
+#                               oauth2-proxy is installed; it rewrites
+#                               docs/benchmarks-proxy.md and nothing else
+#
+# The proxy benchmark installs oauth2-proxy once, into
+# ~/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION/ (about 3 minutes cold).
 #
 # ATRIUM_BENCH_LOAD_SECONDS sets the memory load's duration in seconds.
 # Everything listens on loopback; every load is bounded in count or time.
@@ -12,24 +20,31 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 load_seconds=60
+proxy_only=false
 case "${1:-}" in
   --short) load_seconds=15 ;;
+  --proxy-only) proxy_only=true ;;
   "") ;;
-  *) echo "usage: bash bench/run.sh [--short]" >&2; exit 2 ;;
+  *) echo "usage: bash bench/run.sh [--short | --proxy-only]" >&2; exit 2 ;;
 esac
+O2P_VERSION=v7.15.6
+o2p_dir="$HOME/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION"
 load_seconds=${ATRIUM_BENCH_LOAD_SECONDS:-$load_seconds}
 sessions=10000
 started=$SECONDS
 
 out=$(mktemp -d /tmp/atrium-bench-XXXXXX)
 env_pid=""
+proxyenv_pid=""
 sampler_pid=""
 cleanup() {
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
-  if [ -n "$env_pid" ] && kill -0 "$env_pid" 2>/dev/null; then
-    kill -TERM "$env_pid" 2>/dev/null || true
-    wait "$env_pid" 2>/dev/null || true
-  fi
+  for pid in "$env_pid" "$proxyenv_pid"; do
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
 }
 trap cleanup EXIT
 
@@ -52,6 +67,82 @@ measure() {
 step "installing wrk if missing"
 if ! command -v wrk >/dev/null; then
   apt-get update && apt-get install -y wrk
+fi
+
+# proxy_bench measures the upstream served directly, Atrium's proxied tool and
+# oauth2-proxy, one after the other with the same wrk arguments, and writes
+# docs/benchmarks-proxy.md.
+proxy_bench() {
+  step "proxy benchmark: installing oauth2-proxy $O2P_VERSION if missing"
+  if [ ! -x "$o2p_dir/oauth2-proxy" ]; then
+    mkdir -p "$o2p_dir"
+    GOBIN="$o2p_dir" go install "github.com/oauth2-proxy/oauth2-proxy/v7@$O2P_VERSION"
+  fi
+  [ -x "$out/atrium" ] || go build -o "$out/atrium" ./cmd/atrium
+  go build -o "$out/proxyenv" ./bench/cmd/proxyenv
+  go build -o "$out/proxyreport" ./bench/cmd/proxyreport
+  {
+    echo "GOBIN=~/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION go install github.com/oauth2-proxy/oauth2-proxy/v7@$O2P_VERSION   # once"
+    echo "go build -o \$OUT/atrium ./cmd/atrium"
+    echo "go build -o \$OUT/proxyenv ./bench/cmd/proxyenv"
+    echo "\$OUT/proxyenv -atrium \$OUT/atrium -oauth2-proxy ~/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION/oauth2-proxy -env \$OUT/proxy.env &   # then: . \$OUT/proxy.env"
+  } >"$out/proxy-commands.txt"
+  {
+    echo "DATE='$(date -u '+%Y-%m-%d %H:%M UTC')'"
+    echo "NPROC='$(nproc)'"
+    echo "O2P_VERSION='$O2P_VERSION'"
+    echo "LOADAVG_BEFORE='$(cut -d' ' -f1-3 /proc/loadavg)'"
+  } >"$out/proxy-meta.env"
+
+  step "proxy benchmark: starting the upstream, the identity provider, atrium serve and oauth2-proxy"
+  "$out/proxyenv" -atrium "$out/atrium" -oauth2-proxy "$o2p_dir/oauth2-proxy" -env "$out/proxy.env" >"$out/proxyenv.log" 2>&1 &
+  proxyenv_pid=$!
+  for _ in $(seq 1 120); do
+    if [ -f "$out/proxy.env" ] || ! kill -0 "$proxyenv_pid" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  cat "$out/proxyenv.log" >&2
+  if [ -f "$out/proxy.env" ]; then
+    # shellcheck disable=SC1091
+    . "$out/proxy.env"
+    grep -v '_COOKIE=' "$out/proxy.env" >>"$out/proxy-meta.env"
+    step "proxy benchmark: wrk against the upstream, Atrium's proxy and oauth2-proxy"
+    local shown
+    for target in upstream atrium oauth2-proxy; do
+      case $target in
+        upstream) url=$UPSTREAM_URL cookie="" shown="\$UPSTREAM_URL" ;;
+        atrium) url=$ATRIUM_TOOL_URL cookie=$ATRIUM_COOKIE shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
+        oauth2-proxy) url=$O2P_URL cookie=$O2P_COOKIE shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
+      esac
+      printf '%s\n' "wrk -t2 -c32 -d10s --latency $shown" >>"$out/proxy-commands.txt"
+      if [ -n "$cookie" ]; then
+        measure "wrk-proxy-$target.txt" "wrk -t2 -c32 -d10s --latency $shown" -- \
+          wrk -t2 -c32 -d10s --latency -H "Cookie: $cookie" "$url"
+      else
+        measure "wrk-proxy-$target.txt" "wrk -t2 -c32 -d10s --latency $shown" -- \
+          wrk -t2 -c32 -d10s --latency "$url"
+      fi
+    done
+  else
+    failed+=("proxyenv")
+  fi
+  if [ -n "$proxyenv_pid" ] && kill -0 "$proxyenv_pid" 2>/dev/null; then
+    kill -TERM "$proxyenv_pid" 2>/dev/null || true
+    wait "$proxyenv_pid" 2>/dev/null || true
+  fi
+  proxyenv_pid=""
+  echo "LOADAVG_AFTER='$(cut -d' ' -f1-3 /proc/loadavg)'" >>"$out/proxy-meta.env"
+  "$out/proxyreport" -results "$out" -out docs/benchmarks-proxy.md
+  echo "results: docs/benchmarks-proxy.md (raw files in $out)" >&2
+}
+
+if $proxy_only; then
+  proxy_bench
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "not measured: ${failed[*]}" >&2
+    exit 1
+  fi
+  exit 0
 fi
 
 step "describing the machine"
@@ -145,6 +236,8 @@ else
 fi
 cleanup
 env_pid=""
+
+proxy_bench
 
 step "writing docs/benchmarks.md"
 previous="none"

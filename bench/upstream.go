@@ -59,8 +59,9 @@ type Upstream struct {
 func DataDate() time.Time { return time.Date(2026, 1, 31, 12, 0, 0, 0, time.UTC) }
 
 // StartUpstream starts the simulator, the fault proxy and the identity
-// provider, registering portalURL as the provider's only client.
-func StartUpstream(portalURL string, logger *slog.Logger) (*Upstream, error) {
+// provider, registering portalURL as the provider's client, beside the other
+// clients given (e.g. a peer proxy measured against the portal).
+func StartUpstream(portalURL string, logger *slog.Logger, others ...idp.Client) (*Upstream, error) {
 	u := &Upstream{ClientSecret: rand.Text()}
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -102,11 +103,11 @@ func StartUpstream(portalURL string, logger *slog.Logger) (*Upstream, error) {
 	u.Issuer = "http://" + idpLn.Addr().String()
 	provider, err := idp.New(idp.Options{
 		Issuer: u.Issuer, Users: idp.DemoUsers(), Logger: logger,
-		Clients: []idp.Client{{
+		Clients: append([]idp.Client{{
 			ID: ClientID, Secret: u.ClientSecret,
 			RedirectURIs:           []string{portalURL + "/auth/callback"},
 			PostLogoutRedirectURIs: []string{portalURL + "/auth/signed-out"},
-		}},
+		}}, others...),
 	})
 	if err != nil {
 		idpLn.Close()

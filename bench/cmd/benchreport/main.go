@@ -82,6 +82,8 @@ func (r *results) markdown() string {
 	fmt.Fprintf(&b, "# Benchmarks\n\nWritten by `bash bench/run.sh` on %s (full run: %s s); do not edit by hand, run the script again.\n", m["DATE"], m["ELAPSED_SECONDS"])
 	b.WriteString("Ratios compare figures measured side by side in this run, since absolute times on these shared\n" +
 		"2-core machines are noise; only the time to first byte and the memory targets are absolute.\n\n")
+	b.WriteString("The proxy benchmark (Atrium's proxied tools against oauth2-proxy) has its own report,\n" +
+		"[benchmarks-proxy.md](benchmarks-proxy.md), so that `bash bench/run.sh --proxy-only` can rerun it alone.\n\n")
 	b.WriteString("## Machine\n\n| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| CPUs (nproc) | %s |\n| CPU model | %s |\n| memory | %s |\n| kernel | %s |\n| Go | %s |\n| wrk | %s |\n| load average (1, 5, 15 min) before / after | %s / %s |\n\n",
 		m["NPROC"], m["CPU_MODEL"], m["MEM_TOTAL"], m["KERNEL"], m["GO_VERSION"], m["WRK_VERSION"], m["LOADAVG_BEFORE"], m["LOADAVG_AFTER"])

@@ -1,0 +1,351 @@
+// Command proxyenv sets up what bench/run.sh drives wrk against to compare
+// Atrium's proxied tools with oauth2-proxy: a small HTML upstream, the demo
+// identity provider with a client for each proxy, `atrium serve` with one
+// proxied tool on that upstream, and oauth2-proxy in front of the same
+// upstream, each as its own process on loopback. It signs in to oauth2-proxy
+// through the provider's form, stores a signed-in session in Atrium's store,
+// checks that both proxies answer the upstream's page with those cookies,
+// writes a shell file of variables (the three URLs, the cookies, the process
+// ids, oauth2-proxy's command line) and waits for SIGTERM or SIGINT.
+//
+//	proxyenv -atrium BIN -oauth2-proxy BIN -env FILE
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/atrium-dev/atrium/bench"
+	"github.com/atrium-dev/atrium/demo/idp"
+)
+
+const (
+	toolID     = "ledger"
+	peerClient = "oauth2-proxy-bench"
+	readyWait  = 30 * time.Second
+	// pageMarker is in the upstream's page and in no login or error page.
+	pageMarker = "atrium-bench-upstream-page"
+)
+
+// page is the upstream's answer to every path: a small HTML page, about the
+// size of a legacy tool's minimal screen.
+var page = []byte(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Ledger</title></head>
+<body>
+<main id="` + pageMarker + `">
+<h1>Ledger</h1>
+<p>Open invoices for the selected customer appear here. This page stands for a
+legacy tool's screen behind a proxy: a few hundred bytes of HTML, no assets.</p>
+<table><tr><th>Invoice</th><th>Due</th><th>Amount</th></tr>
+<tr><td>INV-1001</td><td>2026-02-01</td><td>1,250.00</td></tr></table>
+</main>
+</body>
+</html>
+`)
+
+func main() {
+	atrium := flag.String("atrium", "", "the atrium binary")
+	peer := flag.String("oauth2-proxy", "", "the oauth2-proxy binary")
+	envFile := flag.String("env", "", "where to write the shell variables")
+	flag.Parse()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *atrium == "" || *peer == "" || *envFile == "" || flag.NArg() != 0 {
+		fmt.Fprintln(os.Stderr, "usage: proxyenv -atrium BIN -oauth2-proxy BIN -env FILE")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, logger, *atrium, *peer, *envFile); err != nil {
+		logger.Error("proxyenv failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, logger *slog.Logger, atrium, peer, envFile string) error {
+	dir, err := os.MkdirTemp("", "atrium-proxyenv-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+
+	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	upstream := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(servePage)}
+	go upstream.Serve(upLn)
+	defer upstream.Close()
+	upURL := "http://" + upLn.Addr().String()
+
+	atriumAddr, err := bench.FreeAddr()
+	if err != nil {
+		return err
+	}
+	peerAddr, err := bench.FreeAddr()
+	if err != nil {
+		return err
+	}
+	atriumURL, peerURL := "http://"+atriumAddr, "http://"+peerAddr
+	peerSecret := rand.Text()
+	up, err := bench.StartUpstream(atriumURL, slog.New(slog.DiscardHandler), idp.Client{
+		ID: peerClient, Secret: peerSecret, RedirectURIs: []string{peerURL + "/oauth2/callback"},
+	})
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+
+	// Atrium: the benchmarks' portal configuration plus one proxied tool.
+	keyFile, storePath := filepath.Join(dir, "salesforce.key"), filepath.Join(dir, "atrium.db")
+	if err := os.WriteFile(keyFile, up.KeyPEM, 0o600); err != nil {
+		return err
+	}
+	hashKey := hex.EncodeToString(randomBytes(32))
+	cfg := up.Config(bench.PortalConfig{Addr: atriumAddr, PublicURL: atriumURL, StorePath: storePath,
+		KeyFile: keyFile, SessionSecret: hashKey, CacheTTL: 10 * time.Minute})
+	cfg += fmt.Sprintf(`
+tools:
+  - id: %s
+    title: Ledger
+    mode: proxy
+    upstream: %q
+    url: ""
+    secret: %q
+`, toolID, upURL+"/", hex.EncodeToString(randomBytes(32)))
+	cfgFile := filepath.Join(dir, "atrium.yaml")
+	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+		return err
+	}
+	cookies, err := bench.MintSessions(ctx, storePath, []byte(hashKey), 1, 12*time.Hour)
+	if err != nil {
+		return err
+	}
+	atriumCookie := cookies[0]
+	portal, err := startProcess(ctx, atrium, []string{"serve", "--config", cfgFile},
+		filepath.Join(dir, "atrium.log"), atriumURL+"/readyz")
+	if err != nil {
+		return err
+	}
+	defer portal.stop(logger)
+
+	// oauth2-proxy: the same provider and upstream, cookie sessions.
+	peerArgs := []string{
+		"--http-address=" + peerAddr,
+		"--provider=oidc", "--oidc-issuer-url=" + up.Issuer,
+		"--client-id=" + peerClient, "--client-secret=" + peerSecret,
+		"--redirect-url=" + peerURL + "/oauth2/callback",
+		"--upstream=" + upURL + "/",
+		"--cookie-secret=" + base64.RawURLEncoding.EncodeToString(randomBytes(24))[:32],
+		"--cookie-secure=false", "--email-domain=*",
+		"--skip-provider-button", "--insecure-oidc-allow-unverified-email",
+		"--code-challenge-method=S256",
+		// Atrium's portal logs at warn level, so writes no line per
+		// request; neither does oauth2-proxy then.
+		"--request-logging=false",
+	}
+	o2p, err := startProcess(ctx, peer, peerArgs, filepath.Join(dir, "oauth2-proxy.log"), peerURL+"/ping")
+	if err != nil {
+		return err
+	}
+	defer o2p.stop(logger)
+
+	client := newClient()
+	if _, err := bench.SignIn(ctx, client, peerURL, "/"); err != nil {
+		return fmt.Errorf("proxyenv: signing in to oauth2-proxy: %w", err)
+	}
+	u, _ := url.Parse(peerURL)
+	var peerCookies []string
+	for _, c := range client.Jar.Cookies(u) {
+		if strings.HasPrefix(c.Name, "_oauth2_proxy") {
+			peerCookies = append(peerCookies, c.Name+"="+c.Value)
+		}
+	}
+	if len(peerCookies) == 0 {
+		return errors.New("proxyenv: signing in to oauth2-proxy set no session cookie")
+	}
+	peerCookie := strings.Join(peerCookies, "; ")
+
+	toolURL := atriumURL + "/tools/" + toolID + "/"
+	checks := []struct{ name, url, cookie string }{
+		{"upstream", upURL + "/", ""},
+		{"Atrium", toolURL, atriumCookie},
+		{"oauth2-proxy", peerURL + "/", peerCookie},
+	}
+	for _, c := range checks {
+		if err := checkPage(ctx, c.url, c.cookie); err != nil {
+			return fmt.Errorf("proxyenv: %s: %w", c.name, err)
+		}
+	}
+	shown := make([]string, len(peerArgs))
+	for i, a := range peerArgs {
+		name, _, _ := strings.Cut(a, "=")
+		switch name {
+		case "--client-secret", "--cookie-secret":
+			a = name + "=…"
+		}
+		shown[i] = a
+	}
+	vars := [][2]string{
+		{"UPSTREAM_URL", upURL + "/"}, {"ATRIUM_TOOL_URL", toolURL}, {"ATRIUM_COOKIE", atriumCookie},
+		{"ATRIUM_PID", fmt.Sprint(portal.cmd.Process.Pid)},
+		{"O2P_URL", peerURL + "/"}, {"O2P_COOKIE", peerCookie}, {"O2P_PID", fmt.Sprint(o2p.cmd.Process.Pid)},
+		{"O2P_ARGS", strings.Join(shown, " ")}, {"O2P_COOKIE_BYTES", fmt.Sprint(len(peerCookie))},
+		{"PAGE_BYTES", fmt.Sprint(len(page))},
+	}
+	if err := writeEnv(envFile, vars); err != nil {
+		return err
+	}
+	logger.Info("ready", "upstream", upURL, "atrium", toolURL, "oauth2-proxy", peerURL)
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-portal.exited:
+		return fmt.Errorf("proxyenv: atrium exited: %v", err)
+	case err := <-o2p.exited:
+		return fmt.Errorf("proxyenv: oauth2-proxy exited: %v", err)
+	}
+}
+
+func servePage(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(page)
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// checkPage gets u with exactly the given Cookie header and wants the
+// upstream's page back: a redirect to sign in would count as a success in wrk.
+func checkPage(ctx context.Context, u, cookie string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	client := &http.Client{Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(b), pageMarker) {
+		return fmt.Errorf("GET %s: status %d, %d bytes, not the upstream's page (Location %q)",
+			u, resp.StatusCode, len(b), resp.Header.Get("Location"))
+	}
+	return nil
+}
+
+// process is a server run as its own process.
+type process struct {
+	cmd    *exec.Cmd
+	exited chan error
+	log    *os.File
+}
+
+// startProcess runs bin with args, its output in logFile, and waits until
+// readyURL answers 200.
+func startProcess(ctx context.Context, bin string, args []string, logFile, readyURL string) (*process, error) {
+	f, err := os.Create(logFile)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = f, f
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	p := &process{cmd: cmd, exited: make(chan error, 1), log: f}
+	go func() { p.exited <- cmd.Wait() }()
+	deadline := time.Now().Add(readyWait)
+	client := &http.Client{Timeout: 2 * time.Second}
+	for {
+		if resp, err := client.Get(readyURL); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		select {
+		case err := <-p.exited:
+			f.Close()
+			log, _ := os.ReadFile(logFile)
+			return nil, fmt.Errorf("proxyenv: %s exited at start (%v): %s", filepath.Base(bin), err, log)
+		case <-ctx.Done():
+			p.stop(slog.Default())
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			p.stop(slog.Default())
+			log, _ := os.ReadFile(logFile)
+			return nil, fmt.Errorf("proxyenv: %s was not ready within %s: %s", filepath.Base(bin), readyWait, log)
+		}
+	}
+}
+
+// stop ends the process gracefully, or kills it after a grace period.
+func (p *process) stop(logger *slog.Logger) {
+	defer p.log.Close()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(20 * time.Second):
+		logger.Warn("a process did not stop; killing it", "pid", p.cmd.Process.Pid)
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+	}
+}
+
+func newClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+}
+
+// writeEnv writes shell assignments, atomically so that a reader waiting for
+// the file never sees half of it.
+func writeEnv(path string, vars [][2]string) error {
+	var b strings.Builder
+	for _, v := range vars {
+		fmt.Fprintf(&b, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
