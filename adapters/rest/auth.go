@@ -97,7 +97,7 @@ func (au *Auth) validate(p *problems) {
 		au.secret = readSecret(p, "auth.key", au.Key, au.KeyFile, "the API key, e.g. ${DESK_API_KEY}")
 	case AuthOAuth2:
 		if u, err := url.Parse(strings.TrimSpace(au.TokenURL)); au.TokenURL == "" || err != nil || u.Host == "" ||
-			(u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			(u.Scheme != "https" && !(u.Scheme == "http" && adapters.IsLoopback(u.Hostname()))) {
 			p.add("auth.token_url", "is required by oauth2 auth, as an absolute https URL", "set the authorization server's token endpoint")
 		}
 		if strings.TrimSpace(au.ClientID) == "" {

@@ -3,7 +3,6 @@ package rest
 import (
 	"cmp"
 	"fmt"
-	"net"
 	"net/textproto"
 	"net/url"
 	"strconv"
@@ -257,18 +256,10 @@ func checkBaseURL(raw string) (*url.URL, string) {
 		return nil, "holds user information; put credentials under auth"
 	case u.RawQuery != "" || u.Fragment != "" || strings.ContainsAny(raw, "?#{}"):
 		return nil, fmt.Sprintf("%q has a query, fragment or placeholder", raw)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !adapters.IsLoopback(u.Hostname()):
 		return nil, fmt.Sprintf("%q uses plain http", raw)
 	}
 	return u, ""
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isToken(s string) bool {

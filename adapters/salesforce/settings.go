@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/rsa"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -226,20 +225,12 @@ func checkURL(raw string) string {
 		return fmt.Sprintf("%q is not a URL", raw)
 	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return fmt.Sprintf("%q is not an absolute https URL", raw)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !adapters.IsLoopback(u.Hostname()):
 		return fmt.Sprintf("%q uses plain http", raw)
 	case u.Path != "" && u.Path != "/", u.RawQuery != "", u.Fragment != "":
 		return fmt.Sprintf("%q has a path or query", raw)
 	}
 	return ""
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func isCurrencyCode(s string) bool {

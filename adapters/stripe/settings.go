@@ -3,7 +3,6 @@ package stripe
 import (
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -138,7 +137,7 @@ func checkBaseURL(raw string) string {
 		return fmt.Sprintf("%q is not a URL", raw)
 	case u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
 		return fmt.Sprintf("%q is not an absolute http(s) URL", raw)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+	case u.Scheme == "http" && !adapters.IsLoopback(u.Hostname()):
 		return fmt.Sprintf("%q uses plain http to a host that is not loopback", raw)
 	case u.User != nil:
 		return fmt.Sprintf("%q carries credentials", u.Redacted())
@@ -146,14 +145,6 @@ func checkBaseURL(raw string) string {
 		return fmt.Sprintf("%q has a query or fragment", raw)
 	}
 	return ""
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // testMode reports whether the key is a test-mode key, whose records the
