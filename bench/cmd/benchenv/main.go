@@ -17,13 +17,11 @@ import (
 	"flag"
 	"fmt"
 	"html"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -39,7 +37,6 @@ import (
 const (
 	sessionTTL = 12 * time.Hour
 	cacheTTL   = 10 * time.Minute
-	readyWait  = 30 * time.Second
 )
 
 // loadAccounts are the customers of the load: every account of the demo org
@@ -121,11 +118,11 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 		return err
 	}
 
-	portal, err := startPortal(ctx, atrium, cfgFile, filepath.Join(dir, "portal.log"), public)
+	portal, err := bench.StartProcess(ctx, atrium, []string{"serve", "--config", cfgFile}, filepath.Join(dir, "portal.log"), public+"/readyz")
 	if err != nil {
 		return err
 	}
-	defer portal.stop(logger)
+	defer portal.Stop(logger)
 
 	client := newClient()
 	if _, err := bench.SignIn(ctx, client, public, "/"); err != nil {
@@ -178,81 +175,21 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 	logger.Info("every stored session signs in", "count", len(cookies), "elapsed", time.Since(start).Round(time.Millisecond))
 
 	vars := [][2]string{
-		{"PORTAL_URL", public}, {"PORTAL_PID", fmt.Sprint(portal.cmd.Process.Pid)},
+		{"PORTAL_URL", public}, {"PORTAL_PID", fmt.Sprint(portal.PID())},
 		{"COOKIE", cookie}, {"COOKIES_FILE", cookiesFile}, {"PATHS_FILE", pathsFile},
 		{"PAGE_PATH", paths[0]}, {"PAGE_BYTES", fmt.Sprint(pageBytes)}, {"LOAD_PAGES", fmt.Sprint(len(paths))},
 		{"SESSIONS", fmt.Sprint(len(cookies))}, {"MINT_SECONDS", fmt.Sprintf("%.1f", mint.Seconds())},
 		{"PORTAL_LOG", filepath.Join(dir, "portal.log")},
 	}
-	if err := writeEnv(envFile, vars); err != nil {
+	if err := bench.WriteEnv(envFile, vars); err != nil {
 		return err
 	}
-	logger.Info("ready", "portal", public, "pid", portal.cmd.Process.Pid)
+	logger.Info("ready", "portal", public, "pid", portal.PID())
 	select {
 	case <-ctx.Done():
 		return nil
-	case err := <-portal.exited:
-		return fmt.Errorf("benchenv: the portal exited: %v", err)
-	}
-}
-
-// process is the running portal.
-type process struct {
-	cmd    *exec.Cmd
-	exited chan error
-	log    *os.File
-}
-
-func startPortal(ctx context.Context, bin, cfgFile, logFile, public string) (*process, error) {
-	f, err := os.Create(logFile)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, "serve", "--config", cfgFile)
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	p := &process{cmd: cmd, exited: make(chan error, 1), log: f}
-	go func() { p.exited <- cmd.Wait() }()
-
-	deadline := time.Now().Add(readyWait)
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		if resp, err := client.Get(public + "/readyz"); err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p, nil
-			}
-		}
-		select {
-		case err := <-p.exited:
-			f.Close()
-			return nil, fmt.Errorf("benchenv: the portal exited at start (%v); see %s", err, logFile)
-		case <-ctx.Done():
-			p.stop(slog.Default())
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			p.stop(slog.Default())
-			return nil, fmt.Errorf("benchenv: the portal was not ready within %s; see %s", readyWait, logFile)
-		}
-	}
-}
-
-// stop ends the portal gracefully, or kills it after a grace period.
-func (p *process) stop(logger *slog.Logger) {
-	defer p.log.Close()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(20 * time.Second):
-		logger.Warn("the portal did not stop; killing it", "pid", p.cmd.Process.Pid)
-		_ = p.cmd.Process.Kill()
-		<-p.exited
+	case <-portal.Done():
+		return fmt.Errorf("benchenv: the portal exited: %v", portal.Err())
 	}
 }
 
@@ -307,18 +244,4 @@ func checkSessions(ctx context.Context, client *http.Client, public string, cook
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// writeEnv writes shell assignments, atomically so that a reader waiting for
-// the file never sees half of it.
-func writeEnv(path string, vars [][2]string) error {
-	var b strings.Builder
-	for _, v := range vars {
-		fmt.Fprintf(&b, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

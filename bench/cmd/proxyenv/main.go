@@ -26,7 +26,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
@@ -40,7 +39,6 @@ import (
 const (
 	toolID     = "ledger"
 	peerClient = "oauth2-proxy-bench"
-	readyWait  = 30 * time.Second
 	// pageMarker is in the upstream's page and in no login or error page.
 	pageMarker = "atrium-bench-upstream-page"
 )
@@ -140,12 +138,12 @@ tools:
 		return err
 	}
 	atriumCookie := cookies[0]
-	portal, err := startProcess(ctx, atrium, []string{"serve", "--config", cfgFile},
+	portal, err := bench.StartProcess(ctx, atrium, []string{"serve", "--config", cfgFile},
 		filepath.Join(dir, "atrium.log"), atriumURL+"/readyz")
 	if err != nil {
 		return err
 	}
-	defer portal.stop(logger)
+	defer portal.Stop(logger)
 
 	// oauth2-proxy: the same provider and upstream, cookie sessions.
 	peerArgs := []string{
@@ -162,11 +160,11 @@ tools:
 		// request; neither does oauth2-proxy then.
 		"--request-logging=false",
 	}
-	o2p, err := startProcess(ctx, peer, peerArgs, filepath.Join(dir, "oauth2-proxy.log"), peerURL+"/ping")
+	o2p, err := bench.StartProcess(ctx, peer, peerArgs, filepath.Join(dir, "oauth2-proxy.log"), peerURL+"/ping")
 	if err != nil {
 		return err
 	}
-	defer o2p.stop(logger)
+	defer o2p.Stop(logger)
 
 	client := newClient()
 	if _, err := bench.SignIn(ctx, client, peerURL, "/"); err != nil {
@@ -206,22 +204,22 @@ tools:
 	}
 	vars := [][2]string{
 		{"UPSTREAM_URL", upURL + "/"}, {"ATRIUM_TOOL_URL", toolURL}, {"ATRIUM_COOKIE", atriumCookie},
-		{"ATRIUM_PID", fmt.Sprint(portal.cmd.Process.Pid)},
-		{"O2P_URL", peerURL + "/"}, {"O2P_COOKIE", peerCookie}, {"O2P_PID", fmt.Sprint(o2p.cmd.Process.Pid)},
+		{"ATRIUM_PID", fmt.Sprint(portal.PID())},
+		{"O2P_URL", peerURL + "/"}, {"O2P_COOKIE", peerCookie}, {"O2P_PID", fmt.Sprint(o2p.PID())},
 		{"O2P_ARGS", strings.Join(shown, " ")}, {"O2P_COOKIE_BYTES", fmt.Sprint(len(peerCookie))},
 		{"PAGE_BYTES", fmt.Sprint(len(page))},
 	}
-	if err := writeEnv(envFile, vars); err != nil {
+	if err := bench.WriteEnv(envFile, vars); err != nil {
 		return err
 	}
 	logger.Info("ready", "upstream", upURL, "atrium", toolURL, "oauth2-proxy", peerURL)
 	select {
 	case <-ctx.Done():
 		return nil
-	case err := <-portal.exited:
-		return fmt.Errorf("proxyenv: atrium exited: %v", err)
-	case err := <-o2p.exited:
-		return fmt.Errorf("proxyenv: oauth2-proxy exited: %v", err)
+	case <-portal.Done():
+		return fmt.Errorf("proxyenv: atrium exited: %v", portal.Err())
+	case <-o2p.Done():
+		return fmt.Errorf("proxyenv: oauth2-proxy exited: %v", o2p.Err())
 	}
 }
 
@@ -264,69 +262,6 @@ func checkPage(ctx context.Context, u, cookie string) error {
 	return nil
 }
 
-// process is a server run as its own process.
-type process struct {
-	cmd    *exec.Cmd
-	exited chan error
-	log    *os.File
-}
-
-// startProcess runs bin with args, its output in logFile, and waits until
-// readyURL answers 200.
-func startProcess(ctx context.Context, bin string, args []string, logFile, readyURL string) (*process, error) {
-	f, err := os.Create(logFile)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, args...)
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		return nil, err
-	}
-	p := &process{cmd: cmd, exited: make(chan error, 1), log: f}
-	go func() { p.exited <- cmd.Wait() }()
-	deadline := time.Now().Add(readyWait)
-	client := &http.Client{Timeout: 2 * time.Second}
-	for {
-		if resp, err := client.Get(readyURL); err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p, nil
-			}
-		}
-		select {
-		case err := <-p.exited:
-			f.Close()
-			log, _ := os.ReadFile(logFile)
-			return nil, fmt.Errorf("proxyenv: %s exited at start (%v): %s", filepath.Base(bin), err, log)
-		case <-ctx.Done():
-			p.stop(slog.Default())
-			return nil, ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			p.stop(slog.Default())
-			log, _ := os.ReadFile(logFile)
-			return nil, fmt.Errorf("proxyenv: %s was not ready within %s: %s", filepath.Base(bin), readyWait, log)
-		}
-	}
-}
-
-// stop ends the process gracefully, or kills it after a grace period.
-func (p *process) stop(logger *slog.Logger) {
-	defer p.log.Close()
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.exited:
-	case <-time.After(20 * time.Second):
-		logger.Warn("a process did not stop; killing it", "pid", p.cmd.Process.Pid)
-		_ = p.cmd.Process.Kill()
-		<-p.exited
-	}
-}
-
 func newClient() *http.Client {
 	jar, _ := cookiejar.New(nil)
 	return &http.Client{
@@ -334,18 +269,4 @@ func newClient() *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       30 * time.Second,
 	}
-}
-
-// writeEnv writes shell assignments, atomically so that a reader waiting for
-// the file never sees half of it.
-func writeEnv(path string, vars [][2]string) error {
-	var b strings.Builder
-	for _, v := range vars {
-		fmt.Fprintf(&b, "%s='%s'\n", v[0], strings.ReplaceAll(v[1], "'", `'\''`))
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(b.String()), 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
