@@ -95,7 +95,7 @@ func fixedViewModel(ctx context.Context, p *Portal) (components.CustomerPage, er
 		}
 		panels = append(panels, panel)
 	}
-	m := present.CustomerStream(Arrived(customerID, header, panels), func() time.Time { return now }, nil)
+	m := present.CustomerStream(Arrived(customerID, header, panels), func() time.Time { return now }, nil, nil)
 	// The stream is read once; the benchmark renders the page many times.
 	m.Panels = slices.Values(slices.Collect(m.Panels))
 	m.Layout = components.Layout{

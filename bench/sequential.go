@@ -48,7 +48,7 @@ func (h *Sequential) Show(c echo.Context) error {
 		}
 		panels = append(panels, p)
 	}
-	m := present.CustomerStream(Arrived(id, header, panels), time.Now, nil)
+	m := present.CustomerStream(Arrived(id, header, panels), time.Now, nil, nil)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(http.StatusOK)

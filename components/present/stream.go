@@ -19,15 +19,16 @@ type Admin struct {
 // freshness is measured when the panel is rendered. tools, when set, adds the
 // legacy tools the user may use, opened on the customer once its links are
 // known.
-func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools ...*Tools) components.CustomerPage {
+func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools *Tools) components.CustomerPage {
 	self := CustomerURL(s.ID)
 	m := components.CustomerPage{Header: header(s.Header, self, now())}
 	var usable []legacy.Tool
-	if len(tools) > 0 && tools[0] != nil {
-		usable = tools[0].usable()
+	if tools != nil {
+		usable = tools.usable()
 	}
-	for i, slot := range s.Slots {
-		if i == len(s.Slots)-1 && slot.Timeline == nil && slot.Spec.Name == "timeline" {
+	for _, slot := range s.Slots {
+		// Tools come just before the timeline, the last panel.
+		if slot.Source == customer.TimelineSource && slot.Spec.Name == "timeline" {
 			for _, t := range usable {
 				m.Slots = append(m.Slots, components.Slot{ID: toolID(t), Title: t.Title, Source: "Legacy tool"})
 			}
@@ -46,9 +47,9 @@ func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tool
 				return
 			}
 			if p.Summary != nil && len(usable) > 0 {
-				v := legacy.View{User: tools[0].User, Customer: s.ID, Links: p.Summary.Links}
+				v := legacy.View{User: tools.User, Customer: s.ID, Links: p.Summary.Links}
 				for _, t := range usable {
-					if !yield(tools[0].panel(t, v)) {
+					if !yield(tools.panel(t, v)) {
 						return
 					}
 				}

@@ -16,10 +16,6 @@ type Tools struct {
 	Now func() time.Time
 }
 
-// SignedRequestTTL is how long a signed request stays valid: long enough for
-// the page to post it, short enough that a copy is soon worthless.
-const SignedRequestTTL = 2 * time.Minute
-
 func (t *Tools) usable() []legacy.Tool {
 	var out []legacy.Tool
 	for _, tool := range t.List {
@@ -46,7 +42,7 @@ func (t *Tools) panel(tool legacy.Tool, v legacy.View) components.Panel {
 			now = t.Now
 		}
 		var target, signed string
-		target, signed, err = tool.SignedRequest(v, now(), rand.Text(), SignedRequestTTL)
+		target, signed, err = tool.SignedRequest(v, now(), rand.Text(), legacy.DefaultSignedTTL)
 		f.Signed = &components.SignedForm{Action: target, Value: signed}
 	default:
 		f.Src, err = tool.FrameURL(v)
