@@ -33,6 +33,7 @@ type Composer struct {
 	golden    []GoldenField
 	decisions Decisions
 	resolver  *Resolver
+	resolved  *resolutionCache
 	logger    *slog.Logger
 	now       func() time.Time
 }
@@ -58,6 +59,12 @@ func WithGolden(fields []GoldenField) Option {
 	return func(c *Composer) { c.golden = fields }
 }
 
+// WithResolutionTTL sets how long an automatic link is reused before the linked
+// system is searched again; 0 searches on every view.
+func WithResolutionTTL(d time.Duration) Option {
+	return func(c *Composer) { c.resolved.ttl = d }
+}
+
 // WithRules sets the identity resolution rules (default: DefaultRules).
 func WithRules(rules []Rule) Option {
 	return func(c *Composer) { c.resolver.Rules = rules }
@@ -71,7 +78,8 @@ func NewComposer(primary Source, logger *slog.Logger, opts ...Option) *Composer 
 	if primary.Timeout <= 0 {
 		primary.Timeout = 5 * time.Second
 	}
-	c := &Composer{primary: primary, logger: logger, now: time.Now, resolver: &Resolver{}}
+	c := &Composer{primary: primary, logger: logger, now: time.Now, resolver: &Resolver{},
+		resolved: &resolutionCache{ttl: DefaultResolutionTTL}}
 	for _, o := range opts {
 		o(c)
 	}

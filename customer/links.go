@@ -71,7 +71,12 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 	default:
 		return fmt.Errorf("%w: unknown decision %q", ErrBadLink, decision)
 	}
-	return c.decisions.DecideLink(ctx, d)
+	if err := c.decisions.DecideLink(ctx, d); err != nil {
+		return err
+	}
+	// The next view resolves again, with the decision.
+	c.resolved.drop(resolutionKey(source, id))
+	return nil
 }
 
 func (c *Composer) linkedSource(name string) (Source, bool) {
@@ -110,13 +115,17 @@ func (c *Composer) resolveLinked(ctx context.Context, src Source, id string, ds 
 	if hs, ok := headerSpec(c.primary); ok {
 		header = c.fetch(ctx, c.primary, hs, id)
 	}
-	return c.resolveWith(ctx, src, c.anchorKeys(header, id), ds)
+	return c.resolveWith(ctx, src, id, c.anchorKeys(header, id), ds)
 }
 
 // resolveWith is resolveLinked for a caller that holds the anchor's keys.
-func (c *Composer) resolveWith(ctx context.Context, src Source, keys []adapters.Key, ds []store.LinkDecision) Resolution {
+func (c *Composer) resolveWith(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision) Resolution {
 	res, excluded, ok := decidedLink(src, ds)
 	if ok {
+		return res
+	}
+	key := resolutionKey(src.Name, id)
+	if res, ok := c.resolved.get(key, c.now()); ok {
 		return res
 	}
 	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
@@ -125,6 +134,7 @@ func (c *Composer) resolveWith(ctx context.Context, src Source, keys []adapters.
 	if res.Link != nil && res.Link.Kind != adapters.KeyExternalID {
 		c.checkRivals(ctx, &res, keys)
 	}
+	c.resolved.put(key, res, c.now())
 	return res
 }
 

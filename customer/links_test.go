@@ -168,3 +168,52 @@ func TestARecordMatchingTwoCustomersIsAConflict(t *testing.T) {
 		t.Errorf("the conflicting record was fetched for its panel: %s", <-billing.fetched)
 	}
 }
+
+// countingSearch counts the searches a linked system gets.
+type countingSearch struct {
+	*billingSystem
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingSearch) Search(ctx context.Context, q adapters.Query) ([]adapters.Match, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return c.billingSystem.Search(ctx, q)
+}
+
+func (c *countingSearch) searches() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+func TestResolutionsAreReusedUntilADecision(t *testing.T) {
+	primary := &fakeAdapter{fetch: func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+		f := facetOf(req)
+		if req.Facet == "account" {
+			f.Keys = []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}
+		}
+		return f, nil
+	}}
+	billing := &countingSearch{billingSystem: &billingSystem{linkedSystem{fetched: make(chan string, 100), directory: directory{records: []adapters.Match{
+		billingRecord("cus_1", "Acme Inc", adapters.Key{Kind: adapters.KeyEmail, Value: "ap@acme.com"}),
+	}}}}}
+	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: primary}, nil,
+		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}), WithDecisions(&memDecisions{}))
+	ctx := context.Background()
+	first, _ := c.Panel(ctx, "C1", "billing", "invoices")
+	n := billing.searches()
+	second, _ := c.Panel(ctx, "C1", "billing", "invoices")
+	if n == 0 || billing.searches() != n || first.Link == nil || second.Link == nil || second.Link.ID != first.Link.ID {
+		t.Fatalf("a second view searched again (%d then %d searches) or lost the link", n, billing.searches())
+	}
+	if err := c.DecideLink(ctx, Actor{ID: "dave@example.com", Admin: true}, "C1", "billing", "cus_1", store.DecisionSplit); err != nil {
+		t.Fatal(err)
+	}
+	after := billing.searches()
+	if p, _ := c.Panel(ctx, "C1", "billing", "invoices"); p.Link != nil || billing.searches() == after {
+		t.Fatalf("after a split the cached link was served: %+v (searches %d → %d)", p.Link, after, billing.searches())
+	}
+}

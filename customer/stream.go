@@ -82,7 +82,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	keys := c.anchorKeys(s.Header, id)
 	decided := c.decided(ctx, id)
 	for _, src := range c.linked {
-		go c.streamLinked(ctx, src, keys, decided[src.Name], done)
+		go c.streamLinked(ctx, src, id, keys, decided[src.Name], done)
 	}
 	out := make(chan Panel, len(s.Slots))
 	go func() {
@@ -178,9 +178,9 @@ func panelSpecs(src Source) []adapters.FacetSpec {
 
 // streamLinked resolves the customer's record in src, then fetches its facets,
 // sending one panel per facet to done.
-func (c *Composer) streamLinked(ctx context.Context, src Source, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
+func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
 	specs := panelSpecs(src)
-	res := c.resolveWith(ctx, src, keys, ds)
+	res := c.resolveWith(ctx, src, id, keys, ds)
 	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
