@@ -171,7 +171,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkRequestPath(r); err != nil {
 		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: refused path",
 			slog.String("path", escaped), slog.String("err", err.Error()))
-		http.Error(w, "Bad request: this path is not allowed.", http.StatusBadRequest)
+		http.Error(w, "Bad request: this address leaves the tool (it contains .. or an encoded slash). Open the tool from its panel on the customer page.", http.StatusBadRequest)
 		return
 	}
 	user, ok := p.identify(r)
@@ -180,7 +180,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, p.opts.LoginURL+"?"+url.Values{"return_to": {r.URL.RequestURI()}}.Encode(), http.StatusSeeOther)
 			return
 		}
-		http.Error(w, "Unauthorized: sign in to Atrium again.", http.StatusUnauthorized)
+		http.Error(w, "Unauthorized: your Atrium session has ended. Reload the customer page to sign in again.", http.StatusUnauthorized)
 		return
 	}
 	id, _, hasSlash := strings.Cut(rest, "/")
@@ -190,7 +190,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !pt.tool.Allowed(user) {
-		http.Error(w, "Forbidden: you may not use this tool.", http.StatusForbidden)
+		http.Error(w, "Forbidden: your groups may not use this tool. Ask an Atrium admin for access.", http.StatusForbidden)
 		return
 	}
 	if !hasSlash {
@@ -202,7 +202,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if isUpgrade(r) && !sameOriginOrOpaque(r) {
-		http.Error(w, "Forbidden: cross-origin WebSocket.", http.StatusForbidden)
+		http.Error(w, "Forbidden: a connection from another site may not use this tool.", http.StatusForbidden)
 		return
 	}
 	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
@@ -210,7 +210,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p.opts.Now(), p.opts.AssertionTTL, rand.Text())
 	if err != nil {
 		p.logger.LogAttrs(r.Context(), slog.LevelError, "legacy: assertion", slog.String("tool", id), slog.String("err", err.Error()))
-		http.Error(w, "Internal error.", http.StatusInternalServerError)
+		http.Error(w, "Internal error: Atrium could not sign the request to this tool. Try again; if it persists, tell your administrator (the log names the tool).", http.StatusInternalServerError)
 		return
 	}
 	// The tool's answer brings its own policies (see modifyResponse); any
