@@ -22,7 +22,6 @@ import (
 const (
 	keyRequestID = handlers.KeyRequestID
 	keySession   = handlers.KeySession
-	keyNonce     = "atrium.nonce"
 )
 
 type requestIDKey struct{}
@@ -76,7 +75,6 @@ func securityHeaders(formAction, frameSrc string) echo.MiddlewareFunc {
 			b := make([]byte, 18)
 			_, _ = rand.Read(b)
 			nonce := base64.RawStdEncoding.EncodeToString(b)
-			c.Set(keyNonce, nonce)
 			r := c.Request()
 			c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
 			h := c.Response().Header()
