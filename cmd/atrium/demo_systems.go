@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -97,8 +100,14 @@ func startDemoSystems(ctx context.Context, g *errgroup.Group, dir, public string
 	g.Go(func() error { return serveHTTP(ctx, dln, dsk) })
 
 	// ERP: its own customer list, some with the CRM id, some sharing a domain.
+	// A --data folder from an earlier run keeps its ERP: it is reused, never
+	// overwritten.
 	s.erpPath = filepath.Join(dir, "erp.db")
-	if err := erp.Create(ctx, s.erpPath, now, erp.DemoAccounts()); err != nil {
+	if _, err := os.Stat(s.erpPath); errors.Is(err, fs.ErrNotExist) {
+		if err := erp.Create(ctx, s.erpPath, now, erp.DemoAccounts()); err != nil {
+			return nil, fmt.Errorf("demo ERP: %w", err)
+		}
+	} else if err != nil {
 		return nil, fmt.Errorf("demo ERP: %w", err)
 	}
 

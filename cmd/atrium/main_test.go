@@ -309,11 +309,18 @@ func TestRun(t *testing.T) {
 }
 
 func TestDemoStartsAndStops(t *testing.T) {
+	data := t.TempDir()
+	t.Run("first run", func(t *testing.T) { demoStartsAndStops(t, data) })
+	// A --data folder from an earlier run is reused, not refused or overwritten.
+	t.Run("again with the same data folder", func(t *testing.T) { demoStartsAndStops(t, data) })
+}
+
+func demoStartsAndStops(t *testing.T, data string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout, stderr syncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, &stdout, &stderr)
+		done <- run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data}, &stdout, &stderr)
 	}()
 	returned := false
 	t.Cleanup(func() {
