@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gorilla/sessions"
+	"github.com/maypok86/otter/v2"
 
 	"github.com/atrium-dev/atrium/store"
 )
@@ -38,6 +39,7 @@ type Session struct {
 	CSRFToken string
 	ExpiresAt time.Time
 	idToken   string
+	cookie    string // the session cookie's value, the key of Manager.recent
 }
 
 // ManagerConfig configures sessions.
@@ -47,6 +49,11 @@ type ManagerConfig struct {
 	// HashKey signs the cookies (at least 32 random bytes).
 	HashKey []byte
 	TTL     time.Duration
+	// Recheck is how long a session read from the store is trusted before
+	// the store is asked again (0: ask on every request). A session ended
+	// on this instance is forgotten at once; one ended on another instance
+	// sharing the store is refused here within Recheck.
+	Recheck time.Duration
 	// Secure marks cookies Secure; set it whenever the public URL is https.
 	Secure bool
 	// PostLogoutURL is where the identity provider sends the browser after logout.
@@ -59,7 +66,19 @@ type ManagerConfig struct {
 type Manager struct {
 	cfg     ManagerConfig
 	cookies *sessions.CookieStore
+	// recent holds sessions read lately, by the session cookie's value:
+	// only a value whose signature was checked and whose session the store
+	// had gets an entry, so a hit is as good as the full check was.
+	recent *otter.Cache[string, recentSession]
 }
+
+type recentSession struct {
+	s       Session
+	recheck time.Time // ask the store again from then on
+}
+
+// recentSessions bounds the sessions kept in memory between rechecks.
+const recentSessions = 10_000
 
 // NewManager returns a session manager.
 func NewManager(cfg ManagerConfig) (*Manager, error) {
@@ -81,12 +100,31 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		SameSite: http.SameSiteLaxMode,
 	}
 	cs.MaxAge(int(cfg.TTL.Seconds()))
-	return &Manager{cfg: cfg, cookies: cs}, nil
+	m := &Manager{cfg: cfg, cookies: cs}
+	if cfg.Recheck > 0 {
+		m.recent = otter.Must(&otter.Options[string, recentSession]{
+			MaximumSize: recentSessions,
+			// Upkeep runs in the caller: the cache starts no goroutine,
+			// and a Manager needs no Close.
+			Executor: func(fn func()) { fn() },
+		})
+	}
+	return m, nil
 }
 
 // Current returns the request's session. A missing, tampered or expired cookie,
 // or a session that the store no longer has, all mean: signed out.
 func (m *Manager) Current(r *http.Request) (Session, bool) {
+	raw, err := r.Cookie(SessionCookie)
+	if err != nil || raw.Value == "" {
+		return Session{}, false
+	}
+	now := m.cfg.Now()
+	if m.recent != nil {
+		if e, ok := m.recent.GetIfPresent(raw.Value); ok && now.Before(e.recheck) && now.Before(e.s.ExpiresAt) {
+			return e.s, true
+		}
+	}
 	c, err := m.cookies.Get(r, SessionCookie)
 	if err != nil || c.IsNew {
 		return Session{}, false
@@ -95,20 +133,36 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 	if id == "" {
 		return Session{}, false
 	}
-	rec, err := m.cfg.Store.Session(r.Context(), id, m.cfg.Now())
+	rec, err := m.cfg.Store.Session(r.Context(), id, now)
 	if err != nil {
+		if m.recent != nil {
+			m.recent.Invalidate(raw.Value)
+		}
 		if !errors.Is(err, store.ErrNotFound) {
 			m.cfg.Logger.ErrorContext(r.Context(), "read session", "err", err)
 		}
 		return Session{}, false
 	}
-	return Session{
+	s := Session{
 		ID:        id,
 		Principal: Principal{Subject: rec.Subject, Email: rec.Email, Name: rec.Name, Groups: rec.Groups},
 		CSRFToken: rec.CSRFToken,
 		ExpiresAt: rec.ExpiresAt,
 		idToken:   rec.IDToken,
-	}, true
+		cookie:    raw.Value,
+	}
+	if m.recent != nil {
+		m.recent.Set(raw.Value, recentSession{s: s, recheck: now.Add(m.cfg.Recheck)})
+	}
+	return s, true
+}
+
+// end deletes a session from the store and from this instance's memory.
+func (m *Manager) end(ctx context.Context, s Session) error {
+	if m.recent != nil {
+		m.recent.Invalidate(s.cookie)
+	}
+	return m.cfg.Store.DeleteSession(ctx, s.ID)
 }
 
 // BeginLogin records a login attempt and returns the provider URL to redirect to.
@@ -172,7 +226,7 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, e
 	}
 	// A fresh id at every login: an id planted before login is never promoted.
 	if old, ok := m.Current(r); ok {
-		_ = m.cfg.Store.DeleteSession(r.Context(), old.ID)
+		_ = m.end(r.Context(), old)
 	}
 	sid := rand.Text() + rand.Text()
 	now := m.cfg.Now()
@@ -199,7 +253,7 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, e
 func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) string {
 	s, ok := m.Current(r)
 	if ok {
-		if err := m.cfg.Store.DeleteSession(r.Context(), s.ID); err != nil {
+		if err := m.end(r.Context(), s); err != nil {
 			m.cfg.Logger.ErrorContext(r.Context(), "delete session", "err", err)
 		}
 	}

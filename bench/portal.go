@@ -131,7 +131,7 @@ func (p *Portal) wire(ctx context.Context, l *config.Loaded, logger *slog.Logger
 	}
 	sessions, err := auth.NewManager(auth.ManagerConfig{
 		Store: st, RP: rp, HashKey: []byte(l.Server.SessionSecret), TTL: l.Server.SessionTTL.D(),
-		PostLogoutURL: p.URL + "/auth/signed-out", Logger: logger,
+		Recheck: l.Server.SessionRecheck.D(), PostLogoutURL: p.URL + "/auth/signed-out", Logger: logger,
 	})
 	if err != nil {
 		return nil, err

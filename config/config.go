@@ -63,7 +63,11 @@ type Server struct {
 	SessionSecret     string   `yaml:"session_secret"`
 	SessionSecretFile string   `yaml:"session_secret_file"`
 	SessionTTL        Duration `yaml:"session_ttl"`
-	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`
+	// SessionRecheck is how long a session read from the store is trusted
+	// before the store is asked again; nil means the default, 0 asks on
+	// every request.
+	SessionRecheck  *Duration `yaml:"session_recheck"`
+	ShutdownTimeout Duration  `yaml:"shutdown_timeout"`
 }
 
 // Auth configures the OpenID Connect relying party.
@@ -149,6 +153,7 @@ const (
 	DefaultAddr            = "127.0.0.1:8080"
 	DefaultSessionTTL      = 12 * time.Hour
 	DefaultShutdownTimeout = 15 * time.Second
+	DefaultSessionRecheck  = 5 * time.Second
 	DefaultSourceTimeout   = 5 * time.Second
 	DefaultGroupsClaim     = "groups"
 	DefaultPageBudget      = 8 * time.Second
@@ -163,6 +168,10 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Server.SessionTTL == 0 {
 		c.Server.SessionTTL = Duration(DefaultSessionTTL)
+	}
+	if c.Server.SessionRecheck == nil {
+		d := Duration(DefaultSessionRecheck)
+		c.Server.SessionRecheck = &d
 	}
 	if c.Server.ShutdownTimeout == 0 {
 		c.Server.ShutdownTimeout = Duration(DefaultShutdownTimeout)

@@ -57,7 +57,8 @@ func TestLoadValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l.Server.Addr != DefaultAddr || l.Server.SessionTTL.D() != DefaultSessionTTL {
+	if l.Server.Addr != DefaultAddr || l.Server.SessionTTL.D() != DefaultSessionTTL ||
+		l.Server.SessionRecheck.D() != DefaultSessionRecheck {
 		t.Errorf("defaults not applied: %+v", l.Server)
 	}
 	if got := l.Sources[0].Timeout.D(); got != 3*time.Second {
@@ -81,6 +82,7 @@ server:
   public_url: ftp://x
   adr: 1.2.3.4:80
   session_ttl: soon
+  session_recheck: 5m
 auth:
   client_id: atrium
   scopes: [email]
@@ -114,6 +116,7 @@ cache:
 	}
 	want := []struct{ path, text string }{
 		{"server.adr", `did you mean "addr"?`},
+		{"server.session_recheck", "must be between 0s and 1m"},
 		{"server.public_url", "must start with http"},
 		{"auth.issuer", "is required"},
 		{"auth.scopes", `must include "openid"`},
@@ -165,5 +168,18 @@ func TestLoadRejectsNonMapping(t *testing.T) {
 		if _, err := Load([]byte(doc), registry(), env(nil)); err == nil {
 			t.Errorf("%q: accepted", doc)
 		}
+	}
+}
+
+// session_recheck: 0s is a choice (read the store on every request), not
+// "absent".
+func TestSessionRecheckZeroIsKept(t *testing.T) {
+	doc := strings.Replace(valid, "server:\n", "server:\n  session_recheck: 0s\n", 1)
+	l, err := Load([]byte(doc), registry(), env(map[string]string{"SECRET": strings.Repeat("x", 40), "LIMIT": "7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Server.SessionRecheck == nil || l.Server.SessionRecheck.D() != 0 {
+		t.Errorf("session_recheck = %v, want 0s", l.Server.SessionRecheck)
 	}
 }

@@ -79,6 +79,10 @@ func (v *validator) validateServer(s *Server) {
 	if s.SessionTTL.D() < 5*time.Minute {
 		v.at("server.session_ttl", "server.session_ttl", "is shorter than 5m", "use a duration such as 8h or 12h")
 	}
+	if r := s.SessionRecheck; r != nil && (r.D() < 0 || r.D() > time.Minute) {
+		v.at("server.session_recheck", "server.session_recheck", "must be between 0s and 1m",
+			"use a few seconds, e.g. 5s: a logout on another instance takes effect here within this time")
+	}
 }
 
 func (v *validator) validateAuth(a *Auth) {

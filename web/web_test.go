@@ -129,8 +129,10 @@ func startFull(t *testing.T, src customer.Source, budget time.Duration, tools []
 	if err := rp.WaitReady(wctx); err != nil {
 		t.Fatal("identity provider not discovered:", err)
 	}
+	// Recheck as in production: a logout must end the session at once even
+	// though Current remembers sessions between store reads.
 	sessions, err := auth.NewManager(auth.ManagerConfig{Store: st, RP: rp, HashKey: hashKey,
-		TTL: time.Hour, PostLogoutURL: public + "/auth/signed-out", Logger: logger})
+		TTL: time.Hour, Recheck: 5 * time.Second, PostLogoutURL: public + "/auth/signed-out", Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		RP:            rp,
 		HashKey:       hashKey,
 		TTL:           l.Server.SessionTTL.D(),
+		Recheck:       l.Server.SessionRecheck.D(),
 		Secure:        strings.HasPrefix(public, "https://"),
 		PostLogoutURL: public + "/auth/signed-out",
 		Logger:        logger,

@@ -1,0 +1,144 @@
+package auth
+
+import (
+	"context"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gorilla/securecookie"
+
+	"github.com/atrium-dev/atrium/store"
+)
+
+// sessionBench is a Manager on a real store, with a clock the test moves.
+type sessionBench struct {
+	m   *Manager
+	st  store.Store
+	now time.Time
+}
+
+func newSessionBench(t *testing.T, recheck time.Duration) *sessionBench {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "atrium.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b := &sessionBench{st: st, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	b.m, err = NewManager(ManagerConfig{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef"),
+		TTL: time.Hour, Recheck: recheck, Now: func() time.Time { return b.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// signIn stores a session lasting ttl and returns a request carrying its
+// cookie, signed as FinishLogin signs it.
+func (b *sessionBench) signIn(t *testing.T, id string, ttl time.Duration) *http.Request {
+	t.Helper()
+	err := b.st.CreateSession(context.Background(), id, store.Session{Subject: "alice", Email: "alice@example.com",
+		Groups: []string{"sales"}, CSRFToken: "csrf-" + id, CreatedAt: b.now, ExpiresAt: b.now.Add(ttl)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := securecookie.EncodeMulti(SessionCookie, map[any]any{sessionIDKey: id}, b.m.cookies.Codecs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := http.NewRequest(http.MethodGet, "/", nil)
+	r.AddCookie(&http.Cookie{Name: SessionCookie, Value: v})
+	return r
+}
+
+func (b *sessionBench) signedIn(r *http.Request) bool {
+	s, ok := b.m.Current(r)
+	return ok && s.Principal.Email == "alice@example.com"
+}
+
+// A session ended by another instance sharing the store (here: deleted from
+// the store behind this Manager's back) is refused once Recheck has passed,
+// and not before: the store is not read on every request.
+func TestCurrentRechecksTheStoreAfterRecheck(t *testing.T) {
+	b := newSessionBench(t, 5*time.Second)
+	r := b.signIn(t, "s1", time.Hour)
+	if !b.signedIn(r) {
+		t.Fatal("a stored session with a good cookie is not signed in")
+	}
+	if err := b.st.DeleteSession(context.Background(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	b.now = b.now.Add(4 * time.Second)
+	if !b.signedIn(r) {
+		t.Fatal("within Recheck the store was read again: the remembered session was not used")
+	}
+	b.now = b.now.Add(2 * time.Second)
+	if b.signedIn(r) {
+		t.Fatal("a session deleted from the store is still accepted after Recheck")
+	}
+}
+
+// A logout on this instance ends the session at once.
+func TestEndForgetsTheSessionAtOnce(t *testing.T) {
+	b := newSessionBench(t, time.Minute)
+	r := b.signIn(t, "s1", time.Hour)
+	s, ok := b.m.Current(r)
+	if !ok {
+		t.Fatal("not signed in")
+	}
+	if err := b.m.end(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if b.signedIn(r) {
+		t.Fatal("an ended session is still accepted")
+	}
+}
+
+func TestRecheckZeroReadsTheStoreEveryTime(t *testing.T) {
+	b := newSessionBench(t, 0)
+	r := b.signIn(t, "s1", time.Hour)
+	if !b.signedIn(r) {
+		t.Fatal("not signed in")
+	}
+	if err := b.st.DeleteSession(context.Background(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if b.signedIn(r) {
+		t.Fatal("with Recheck 0, a deleted session is still accepted")
+	}
+}
+
+// A remembered session still ends at its expiry, whatever Recheck says.
+func TestRememberedSessionStillExpires(t *testing.T) {
+	b := newSessionBench(t, time.Minute)
+	r := b.signIn(t, "s1", 10*time.Second)
+	if !b.signedIn(r) {
+		t.Fatal("not signed in")
+	}
+	b.now = b.now.Add(11 * time.Second)
+	if b.signedIn(r) {
+		t.Fatal("an expired session is accepted from memory")
+	}
+}
+
+// Only a cookie that passed the full check is remembered: a changed cookie
+// value is checked again, and refused.
+func TestTamperedCookieIsNotRemembered(t *testing.T) {
+	b := newSessionBench(t, time.Minute)
+	r := b.signIn(t, "s1", time.Hour)
+	if !b.signedIn(r) {
+		t.Fatal("not signed in")
+	}
+	c, _ := r.Cookie(SessionCookie)
+	forged, _ := http.NewRequest(http.MethodGet, "/", nil)
+	forged.AddCookie(&http.Cookie{Name: SessionCookie, Value: c.Value[:len(c.Value)-2] + "AA"})
+	if _, ok := b.m.Current(forged); ok {
+		t.Fatal("a tampered cookie is accepted")
+	}
+	if b.m.recent.EstimatedSize() != 1 {
+		t.Fatalf("%d sessions remembered, want only the good cookie's", b.m.recent.EstimatedSize())
+	}
+}
