@@ -56,8 +56,10 @@ func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		h := c.Request().Header
 		for name := range h {
 			for _, p := range identityHeaderPrefixes {
-				if strings.HasPrefix(strings.ToLower(name), strings.ToLower(p)) {
-					h.Del(name)
+				// Compared without regard to case, as a map filled by
+				// hand may hold a name in any case.
+				if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
+					delete(h, name)
 					break
 				}
 			}
@@ -72,21 +74,22 @@ func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 func securityHeaders(formAction, frameSrc string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			b := make([]byte, 18)
-			_, _ = rand.Read(b)
-			nonce := base64.RawStdEncoding.EncodeToString(b)
 			r := c.Request()
-			c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
 			h := c.Response().Header()
+			// A proxied tool keeps its own policy (the proxy confines it),
+			// and renders no page of Atrium's that would need a nonce.
 			if !strings.HasPrefix(r.URL.Path, legacy.ProxyPrefix) {
-				// A proxied tool keeps its own policy (the proxy confines it).
+				b := make([]byte, 18)
+				_, _ = rand.Read(b)
+				nonce := base64.RawStdEncoding.EncodeToString(b)
+				c.SetRequest(r.WithContext(templ.WithNonce(r.Context(), nonce)))
 				h.Set("Content-Security-Policy", fmt.Sprintf("default-src 'self'; script-src 'nonce-%s' 'strict-dynamic'; "+
 					"style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; "+
 					"frame-src%s; base-uri 'none'; form-action 'self'%s; frame-ancestors 'self'", nonce, frameSrc, formAction))
+				h.Set("X-Frame-Options", "SAMEORIGIN")
 			}
 			h.Set("X-Content-Type-Options", "nosniff")
 			h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-			h.Set("X-Frame-Options", "SAMEORIGIN")
 			h.Set("Cross-Origin-Opener-Policy", "same-origin")
 			h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 			return next(c)
@@ -108,6 +111,9 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			status := c.Response().Status
 			if status >= 500 {
 				level = slog.LevelError
+			}
+			if !logger.Enabled(r.Context(), level) {
+				return nil
 			}
 			attrs := []slog.Attr{
 				slog.String("request_id", RequestIDFrom(r.Context())),
