@@ -12,7 +12,10 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/maypok86/otter/v2"
 
 	"github.com/atrium-dev/atrium/legacy/assertion"
 )
@@ -39,7 +42,9 @@ type ProxyOptions struct {
 	TLSHandshakeTimeout   time.Duration
 	ResponseHeaderTimeout time.Duration
 	IdleConnTimeout       time.Duration
-	// AssertionTTL is the identity assertion's lifetime; default 60 s.
+	// AssertionTTL is the identity assertion's lifetime; default 60 s. One
+	// assertion serves a user's requests to a tool for a quarter of it, so
+	// a tool always receives one with three quarters of its life left.
 	AssertionTTL time.Duration
 	// Transport replaces the tuned transport, e.g. in tests.
 	Transport http.RoundTripper
@@ -57,14 +62,29 @@ type Proxy struct {
 	opts      ProxyOptions
 	transport http.RoundTripper
 	logger    *slog.Logger
+	// issued holds the assertions lately signed, by tool and user.
+	issued *otter.Cache[string, issuedAssertion]
+	// buffers lend the 32 KB copy buffers of answers, which would
+	// otherwise be allocated for every request.
+	buffers bufferPool
 }
+
+type issuedAssertion struct {
+	token string
+	renew time.Time // sign a fresh one from then on
+}
+
+// issuedAssertions bounds the assertions kept for reuse.
+const issuedAssertions = 10_000
 
 type proxiedTool struct {
 	tool     Tool
 	upstream *url.URL
 	base     string // the upstream's path, without its trailing slash
+	prefix   string // the tool's prefix without its trailing slash, /tools/{id}
 	strip    map[string]bool
 	rp       *httputil.ReverseProxy
+	modify   func(*http.Response) error // the tool's answer mapped onto the prefix
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -87,9 +107,13 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 		opts.Now = time.Now
 	}
 	p := &Proxy{tools: map[string]*proxiedTool{}, identify: identify, opts: opts,
-		transport: opts.Transport, logger: cmp.Or(opts.Logger, slog.Default())}
+		transport: opts.Transport, logger: cmp.Or(opts.Logger, slog.Default()),
+		issued: otter.Must(&otter.Options[string, issuedAssertion]{
+			MaximumSize: issuedAssertions,
+			Executor:    func(fn func()) { fn() }, // no goroutine of its own
+		})}
 	if p.transport == nil {
-		p.transport = newTransport(opts)
+		p.transport = newKeepAliveTransport(opts)
 	}
 	var errs []error
 	for _, t := range tools {
@@ -107,17 +131,23 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 			continue // reported by Validate
 		}
 		pt := &proxiedTool{tool: t, upstream: upstream, base: strings.TrimSuffix(upstream.EscapedPath(), "/"),
-			strip: map[string]bool{}}
+			prefix: strings.TrimSuffix(t.Prefix(), "/"), strip: map[string]bool{}}
 		for _, h := range t.StripHeaders {
 			pt.strip[strings.ToLower(h)] = true
 		}
+		pt.modify = p.modifyResponse(pt)
 		pt.rp = &httputil.ReverseProxy{
 			Rewrite:        p.rewrite(pt),
-			ModifyResponse: p.modifyResponse(pt),
+			ModifyResponse: pt.modify,
 			ErrorHandler:   p.upstreamError(pt),
 			Transport:      p.transport,
-			FlushInterval:  -1, // stream every write: tools that push progress or server-sent events
-			ErrorLog:       slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
+			BufferPool:     &p.buffers,
+			// Every write is flushed by flushingWriter instead of by
+			// ReverseProxy, whose FlushInterval -1 also sends the header
+			// on its own, from a timer, before the body: two writes and a
+			// goroutine for every answer.
+			FlushInterval: 0,
+			ErrorLog:      slog.NewLogLogger(p.logger.Handler(), slog.LevelWarn),
 		}
 		p.tools[t.ID] = pt
 		if t.UnconfinedProxy() {
@@ -129,21 +159,6 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 		return nil, errors.Join(errs...)
 	}
 	return p, nil
-}
-
-func newTransport(o ProxyOptions) *http.Transport {
-	return &http.Transport{
-		// Tools are reached directly: an environment proxy meant for the
-		// internet must not see requests carrying identity assertions.
-		Proxy:                 nil,
-		DialContext:           (&net.Dialer{Timeout: o.DialTimeout, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConnsPerHost:   o.MaxIdleConnsPerHost,
-		IdleConnTimeout:       o.IdleConnTimeout,
-		TLSHandshakeTimeout:   o.TLSHandshakeTimeout,
-		ResponseHeaderTimeout: o.ResponseHeaderTimeout,
-		ExpectContinueTimeout: time.Second,
-	}
 }
 
 // CloseIdleConnections closes the transport's idle connections, at shutdown.
@@ -205,9 +220,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: a connection from another site may not use this tool.", http.StatusForbidden)
 		return
 	}
-	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
-		assertion.Identity{Subject: user.Subject, Email: user.Email, Name: user.Name, Groups: user.Groups},
-		p.opts.Now(), p.opts.AssertionTTL, rand.Text())
+	token, err := p.assertion(pt, user)
 	if err != nil {
 		p.logger.LogAttrs(r.Context(), slog.LevelError, "legacy: assertion", slog.String("tool", id), slog.String("err", err.Error()))
 		http.Error(w, "Internal error: Atrium could not sign the request to this tool. Try again; if it persists, tell your administrator (the log names the tool).", http.StatusInternalServerError)
@@ -217,8 +230,73 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// that Atrium's middleware set for its own pages would break the tool.
 	w.Header().Del("Content-Security-Policy")
 	w.Header().Del("X-Frame-Options")
-	ctx := context.WithValue(r.Context(), forwardKey{}, forward{user: user, assertion: token})
-	pt.rp.ServeHTTP(w, r.WithContext(ctx))
+	fw := forward{user: user, assertion: token}
+	if ka, ok := p.transport.(*keepAliveTransport); ok && pt.upstream.Scheme == "http" && bodiless(r) {
+		p.forward(w, r, pt, ka, fw)
+		return
+	}
+	ctx := context.WithValue(r.Context(), forwardKey{}, fw)
+	pt.rp.ServeHTTP(flushingWriter{w, http.NewResponseController(w)}, r.WithContext(ctx))
+}
+
+// flushingWriter sends each write of the tool's answer on at once, so a tool
+// streaming progress, server-sent events or a slow download is seen as it
+// writes, while a small answer still leaves in one write, header included.
+// ReverseProxy flushes answers without a length or of type
+// text/event-stream itself; this covers the rest.
+type flushingWriter struct {
+	http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (w flushingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	if err == nil {
+		err = w.rc.Flush()
+	}
+	return n, err
+}
+
+// Unwrap lets ReverseProxy reach the connection underneath, to hand a
+// WebSocket over.
+func (w flushingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// assertion returns the identity assertion for user's requests to the tool:
+// the one signed lately while it has three quarters of its life left, else
+// a fresh one.
+func (p *Proxy) assertion(pt *proxiedTool, user User) (string, error) {
+	key := user.key(pt.tool.ID)
+	now := p.opts.Now()
+	if a, ok := p.issued.GetIfPresent(key); ok && now.Before(a.renew) {
+		return a.token, nil
+	}
+	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
+		assertion.Identity{Subject: user.Subject, Email: user.Email, Name: user.Name, Groups: user.Groups},
+		now, p.opts.AssertionTTL, rand.Text())
+	if err != nil {
+		return "", err
+	}
+	p.issued.Set(key, issuedAssertion{token: token, renew: now.Add(p.opts.AssertionTTL / 4)})
+	return token, nil
+}
+
+// bufferPool is httputil.BufferPool on a sync.Pool of 32 KB buffers.
+type bufferPool struct{ pool sync.Pool }
+
+const copyBufferSize = 32 << 10
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.pool.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, copyBufferSize)
+}
+
+func (b *bufferPool) Put(buf []byte) {
+	if cap(buf) == copyBufferSize {
+		buf = buf[:copyBufferSize]
+		b.pool.Put(&buf)
+	}
 }
 
 // checkRequestPath refuses a path that could lead out of the tool's prefix

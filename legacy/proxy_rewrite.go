@@ -15,42 +15,51 @@ import (
 var identityPrefixes = []string{"x-forwarded-", "forwarded", "x-atrium-", "x-auth-request-", "x-remote-",
 	"remote-user", "x-webauth-", "x-real-ip"}
 
-// neverForwarded are request headers, by lower-case name, that belong to
-// Atrium: its own credentials, and the cookie header (rebuilt without
-// Atrium's cookies).
-var neverForwarded = map[string]bool{"authorization": true, "proxy-authorization": true, "cookie": true}
+// neverForwarded reports whether a request header belongs to Atrium: its
+// own credentials, and the cookie header (rebuilt without Atrium's cookies).
+func neverForwarded(name string) bool {
+	return strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") ||
+		strings.EqualFold(name, "Cookie")
+}
 
-// rewrite builds the request to the tool: the path under the prefix on the
-// tool's base URL, the browser's headers less any identity, and the
-// signed-in user's identity in their place.
+// rewrite is ReverseProxy's Rewrite: prepare, with what ServeHTTP decided
+// taken from the request's context.
 func (p *Proxy) rewrite(pt *proxiedTool) func(*httputil.ProxyRequest) {
-	prefix := strings.TrimSuffix(pt.tool.Prefix(), "/")
 	return func(pr *httputil.ProxyRequest) {
 		fw, _ := pr.In.Context().Value(forwardKey{}).(forward)
-		pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, prefix)
-		pr.Out.URL.RawPath = strings.TrimPrefix(pr.In.URL.RawPath, prefix)
-		pr.SetURL(pt.upstream)
-
-		cookies := p.toolCookies(pr.In.Header)
-		for name := range pr.Out.Header {
-			// Header keys are compared in lower case: a map filled by hand
-			// may hold a name in any case, and the transport sends them all.
-			lower := strings.ToLower(name)
-			if neverForwarded[lower] || pt.strip[lower] || hasAnyPrefix(lower, identityPrefixes) {
-				delete(pr.Out.Header, name)
-			}
-		}
-		if cookies != "" {
-			pr.Out.Header.Set("Cookie", cookies)
-		}
-		pr.SetXForwarded()
-		h := pr.Out.Header
-		h.Set("X-Forwarded-Prefix", prefix)
-		h.Set("X-Forwarded-User", fw.user.Subject)
-		h.Set("X-Forwarded-Email", fw.user.Email)
-		h.Set("X-Forwarded-Groups", strings.Join(fw.user.Groups, ","))
-		h.Set(assertion.Header, fw.assertion)
+		p.prepare(pt, pr, fw)
 	}
+}
+
+// prepare builds the request to the tool, on either lane (forward or
+// ReverseProxy): the path under the prefix on the tool's base URL, the
+// browser's headers less any identity, and the signed-in user's identity in
+// their place. pr.Out holds a copy of pr.In's URL and end-to-end headers.
+func (p *Proxy) prepare(pt *proxiedTool, pr *httputil.ProxyRequest, fw forward) {
+	pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, pt.prefix)
+	pr.Out.URL.RawPath = strings.TrimPrefix(pr.In.URL.RawPath, pt.prefix)
+	pr.SetURL(pt.upstream)
+
+	cookies := p.toolCookies(pr.In.Header)
+	for name := range pr.Out.Header {
+		// Header keys are compared without regard to case: a map filled
+		// by hand may hold a name in any case, and the transport sends
+		// them all.
+		if neverForwarded(name) || hasAnyPrefixFold(name, identityPrefixes) ||
+			(len(pt.strip) > 0 && pt.strip[strings.ToLower(name)]) {
+			delete(pr.Out.Header, name)
+		}
+	}
+	if cookies != "" {
+		pr.Out.Header.Set("Cookie", cookies)
+	}
+	pr.SetXForwarded()
+	h := pr.Out.Header
+	h.Set("X-Forwarded-Prefix", pt.prefix)
+	h.Set("X-Forwarded-User", fw.user.Subject)
+	h.Set("X-Forwarded-Email", fw.user.Email)
+	h.Set("X-Forwarded-Groups", strings.Join(fw.user.Groups, ","))
+	h.Set(assertion.Header, fw.assertion)
 }
 
 // toolCookies returns the browser's cookies less Atrium's, as they came:
@@ -90,9 +99,11 @@ func (p *Proxy) atriumCookie(name string) bool {
 	return false
 }
 
-func hasAnyPrefix(s string, prefixes []string) bool {
+// hasAnyPrefixFold reports whether s starts with one of prefixes, ignoring
+// case.
+func hasAnyPrefixFold(s string, prefixes []string) bool {
 	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
 			return true
 		}
 	}

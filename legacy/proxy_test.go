@@ -154,9 +154,25 @@ func startProxy(t *testing.T, tools ...legacy.Tool) *httptest.Server {
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
+// lanes are the proxy's two ways to a tool: its own for requests without a
+// body, ReverseProxy's for the rest. Each must apply the same policy.
+var lanes = []struct{ name, method, body string }{
+	{"own lane", "GET", ""},
+	{"ReverseProxy lane", "POST", "note=hello"},
+}
+
 func do(t *testing.T, method, rawURL string, header http.Header) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), method, rawURL, nil)
+	return doBody(t, method, rawURL, header, "")
+}
+
+func doBody(t *testing.T, method, rawURL string, header http.Header, body string) *http.Response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, rawURL, rd)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,18 +233,22 @@ func checkIdentity(t *testing.T, r *http.Request) {
 func TestProxyReplacesIdentity(t *testing.T) {
 	up := startUpstream(t)
 	srv := startProxy(t, proxiedTool(up))
-	h := signedIn()
-	for _, name := range forged {
-		h[name] = []string{"evil-" + name}
+	for _, lane := range lanes {
+		t.Run(lane.name, func(t *testing.T) {
+			h := signedIn()
+			for _, name := range forged {
+				h[name] = []string{"evil-" + name}
+			}
+			if resp := doBody(t, lane.method, srv.URL+"/tools/legacy/app/?customer=1", h, lane.body); resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			got := up.last(t)
+			if got.Method != lane.method || got.URL.Path != "/app/" || got.URL.RawQuery != "customer=1" {
+				t.Errorf("tool got %s %s", got.Method, got.URL)
+			}
+			checkIdentity(t, got)
+		})
 	}
-	if resp := do(t, "GET", srv.URL+"/tools/legacy/app/?customer=1", h); resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	got := up.last(t)
-	if got.URL.Path != "/app/" || got.URL.RawQuery != "customer=1" {
-		t.Errorf("tool got %s", got.URL)
-	}
-	checkIdentity(t, got)
 }
 
 // Headers in a map filled by hand keep their spelling: they are compared in
@@ -257,20 +277,30 @@ func TestProxyReplacesIdentityInAnySpelling(t *testing.T) {
 func TestProxyForwardsOnlyToolCookies(t *testing.T) {
 	up := startUpstream(t)
 	srv := startProxy(t, proxiedTool(up))
-	h := http.Header{"Cookie": {auth.SessionCookie + "=" + sessionValue + "; legacy_visits=3; " + auth.LoginCookie +
-		"=evil; __Host-atrium_csrf=evil; odd=\"a b,c\"", "theme=dark"}}
-	if resp := do(t, "GET", srv.URL+"/tools/legacy/app/", h); resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d", resp.StatusCode)
-	}
-	got := up.last(t).Header.Values("Cookie")
-	if want := []string{`legacy_visits=3; odd="a b,c"; theme=dark`}; !slices.Equal(got, want) {
-		t.Errorf("tool got cookies %q, want %q", got, want)
+	for _, lane := range lanes {
+		t.Run(lane.name, func(t *testing.T) {
+			h := http.Header{"Cookie": {auth.SessionCookie + "=" + sessionValue + "; legacy_visits=3; " + auth.LoginCookie +
+				"=evil; __Host-atrium_csrf=evil; odd=\"a b,c\"", "theme=dark"}}
+			if resp := doBody(t, lane.method, srv.URL+"/tools/legacy/app/", h, lane.body); resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			got := up.last(t).Header.Values("Cookie")
+			if want := []string{`legacy_visits=3; odd="a b,c"; theme=dark`}; !slices.Equal(got, want) {
+				t.Errorf("tool got cookies %q, want %q", got, want)
+			}
+		})
 	}
 }
 
 func TestProxyRewritesResponses(t *testing.T) {
 	up := startUpstream(t)
 	srv := startProxy(t, proxiedTool(up))
+	for _, lane := range lanes {
+		t.Run(lane.name, func(t *testing.T) { checkRewrites(t, srv.URL, lane.method, lane.body) })
+	}
+}
+
+func checkRewrites(t *testing.T, base, method, body string) {
 	for _, tc := range []struct{ path, location string }{
 		{"redirect-path", "/tools/legacy/app/x?y=1#top"},
 		{"redirect-abs", "/tools/legacy/app/y?q=1"},
@@ -278,13 +308,13 @@ func TestProxyRewritesResponses(t *testing.T) {
 		{"redirect-relative", "next?q=1"},
 		{"redirect-scheme-relative", "//evil.example/z"},
 	} {
-		resp := do(t, "GET", srv.URL+"/tools/legacy/"+tc.path, signedIn())
+		resp := doBody(t, method, base+"/tools/legacy/"+tc.path, signedIn(), body)
 		if got := resp.Header.Get("Location"); got != tc.location {
 			t.Errorf("%s: Location %q, want %q", tc.path, got, tc.location)
 		}
 	}
 
-	resp := do(t, "GET", srv.URL+"/tools/legacy/app/", signedIn())
+	resp := doBody(t, method, base+"/tools/legacy/app/", signedIn(), body)
 	wantCookies := []string{"root=1; Path=/tools/legacy/; HttpOnly", "app=2; Path=/tools/legacy/app; SameSite=Lax",
 		"plain=3", "elsewhere=4; Path=/tools/legacy/other"}
 	if got := resp.Header.Values("Set-Cookie"); !slices.Equal(got, wantCookies) {

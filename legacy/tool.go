@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -106,6 +107,25 @@ type Tool struct {
 type User struct {
 	Subject, Email, Name string
 	Groups               []string
+}
+
+// key identifies the user, as the identity an assertion for the tool names:
+// every field, each preceded by its length, so no two users share a key.
+func (u User) key(toolID string) string {
+	n := len(toolID) + len(u.Subject) + len(u.Email) + len(u.Name) + 8*(4+len(u.Groups))
+	for _, g := range u.Groups {
+		n += len(g)
+	}
+	b := make([]byte, 0, n)
+	for _, f := range [...]string{toolID, u.Subject, u.Email, u.Name} {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(append(b, ':'), f...)
+	}
+	for _, g := range u.Groups {
+		b = strconv.AppendInt(b, int64(len(g)), 10)
+		b = append(append(b, ':'), g...)
+	}
+	return string(b)
 }
 
 // View is the data a URL template is filled in with.
