@@ -6,7 +6,7 @@
 #   bash bench/run.sh --short   the memory load for 15 s instead of 60 s
 #   bash bench/run.sh --proxy-only
 #                               only the proxy benchmark (Atrium's proxied tool
-#                               against oauth2-proxy), about 1 minute once
+#                               against oauth2-proxy), about 2 minutes once
 #                               oauth2-proxy is installed; it rewrites
 #                               docs/benchmarks-proxy.md and nothing else
 #
@@ -28,6 +28,8 @@ case "${1:-}" in
   *) echo "usage: bash bench/run.sh [--short | --proxy-only]" >&2; exit 2 ;;
 esac
 O2P_VERSION=v7.15.6
+PROXY_ROUNDS=3    # rounds of the three wrk runs; the report takes the median of each
+PROXY_SECONDS=8   # length of each wrk run
 o2p_dir="$HOME/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION"
 load_seconds=${ATRIUM_BENCH_LOAD_SECONDS:-$load_seconds}
 sessions=10000
@@ -106,22 +108,34 @@ proxy_bench() {
     # shellcheck disable=SC1091
     . "$out/proxy.env"
     grep -v '_COOKIE=' "$out/proxy.env" >>"$out/proxy-meta.env"
-    step "proxy benchmark: wrk against the upstream, Atrium's proxy and oauth2-proxy"
-    local shown
-    for target in upstream atrium oauth2-proxy; do
-      case $target in
-        upstream) url=$UPSTREAM_URL cookie="" shown="\$UPSTREAM_URL" ;;
-        atrium) url=$ATRIUM_TOOL_URL cookie=$ATRIUM_COOKIE shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
-        oauth2-proxy) url=$O2P_URL cookie=$O2P_COOKIE shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
-      esac
-      printf '%s\n' "wrk -t2 -c32 -d10s --latency $shown" >>"$out/proxy-commands.txt"
-      if [ -n "$cookie" ]; then
-        measure "wrk-proxy-$target.txt" "wrk -t2 -c32 -d10s --latency $shown" -- \
-          wrk -t2 -c32 -d10s --latency -H "Cookie: $cookie" "$url"
-      else
-        measure "wrk-proxy-$target.txt" "wrk -t2 -c32 -d10s --latency $shown" -- \
-          wrk -t2 -c32 -d10s --latency "$url"
-      fi
+    step "proxy benchmark: wrk against the upstream, Atrium's proxy and oauth2-proxy, $PROXY_ROUNDS rounds"
+    echo "CLK_TCK='$(getconf CLK_TCK)'" >>"$out/proxy-meta.env"
+    echo "PROXY_ROUNDS='$PROXY_ROUNDS'" >>"$out/proxy-meta.env"
+    printf '%s\n' "# $PROXY_ROUNDS rounds, each: the three below (Atrium and oauth2-proxy in turn first)" >>"$out/proxy-commands.txt"
+    local shown round order target url cookie pid
+    for round in $(seq 1 "$PROXY_ROUNDS"); do
+      # Atrium and oauth2-proxy take turns at going first, so that neither
+      # always meets the machine as the other left it.
+      if [ $((round % 2)) = 1 ]; then order="upstream atrium oauth2-proxy"; else order="upstream oauth2-proxy atrium"; fi
+      for target in $order; do
+        case $target in
+          upstream) url=$UPSTREAM_URL cookie="" pid="" shown="\$UPSTREAM_URL" ;;
+          atrium) url=$ATRIUM_TOOL_URL cookie=$ATRIUM_COOKIE pid=$ATRIUM_PID shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
+          oauth2-proxy) url=$O2P_URL cookie=$O2P_COOKIE pid=$O2P_PID shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
+        esac
+        [ "$round" = 1 ] && printf '%s\n' "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown" >>"$out/proxy-commands.txt"
+        # The proxy's CPU time (user + system, in clock ticks) across the run.
+        local before=""
+        [ -n "$pid" ] && before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+        if [ -n "$cookie" ]; then
+          measure "wrk-proxy-$target-r$round.txt" "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown (round $round)" -- \
+            wrk -t2 -c32 -d"${PROXY_SECONDS}s" --latency -H "Cookie: $cookie" "$url"
+        else
+          measure "wrk-proxy-$target-r$round.txt" "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown (round $round)" -- \
+            wrk -t2 -c32 -d"${PROXY_SECONDS}s" --latency "$url"
+        fi
+        [ -n "$pid" ] && echo "$(( $(awk '{print $14 + $15}' "/proc/$pid/stat") - before ))" >"$out/cpu-proxy-$target-r$round.txt"
+      done
     done
   else
     failed+=("proxyenv")

@@ -1,7 +1,7 @@
 // Command proxyreport writes the proxy benchmark's report (Markdown) from the
 // wrk outputs that bench/run.sh left in a results directory: the upstream
 // served directly, Atrium's proxied tool and oauth2-proxy, measured one after
-// the other in the same run.
+// the other in rounds of the same run, with each proxy's CPU time.
 //
 //	proxyreport -results DIR -out docs/benchmarks-proxy.md
 package main
@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -47,28 +48,46 @@ func main() {
 	}
 }
 
+// target is one of the three URLs measured, over every round.
+type target struct {
+	key, label string
+	rounds     []*run
+	cpuTicks   []int // the proxy's CPU time in each round, when measured
+}
+
 func report(dir string) string {
 	meta := readEnv(filepath.Join(dir, "proxy-meta.env"))
-	runs := []*run{
-		{file: "wrk-proxy-upstream.txt", label: "upstream, direct"},
-		{file: "wrk-proxy-atrium.txt", label: "Atrium proxy (`/tools/{id}/`)"},
-		{file: "wrk-proxy-oauth2-proxy.txt", label: "oauth2-proxy " + meta["O2P_VERSION"]},
+	rounds, _ := strconv.Atoi(meta["PROXY_ROUNDS"])
+	rounds = max(rounds, 1)
+	tick, _ := strconv.Atoi(meta["CLK_TCK"])
+	targets := []*target{
+		{key: "upstream", label: "upstream, direct"},
+		{key: "atrium", label: "Atrium proxy (`/tools/{id}/`)"},
+		{key: "oauth2-proxy", label: "oauth2-proxy " + meta["O2P_VERSION"]},
 	}
-	for _, r := range runs {
-		b, err := os.ReadFile(filepath.Join(dir, r.file))
-		if err == nil {
-			r.raw = string(b)
-			parse(r)
+	for _, t := range targets {
+		for i := 1; i <= rounds; i++ {
+			r := &run{file: fmt.Sprintf("wrk-proxy-%s-r%d.txt", t.key, i), label: fmt.Sprintf("%s, round %d", t.label, i)}
+			if b, err := os.ReadFile(filepath.Join(dir, r.file)); err == nil {
+				r.raw = string(b)
+				parse(r)
+			}
+			t.rounds = append(t.rounds, r)
+			if b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("cpu-proxy-%s-r%d.txt", t.key, i))); err == nil {
+				n, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+				t.cpuTicks = append(t.cpuTicks, n)
+			}
 		}
 	}
-	direct, atrium, peer := runs[0], runs[1], runs[2]
+	direct, atrium, peer := targets[0], targets[1], targets[2]
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Proxy benchmark: Atrium against oauth2-proxy\n\n")
 	fmt.Fprintf(&b, "Written by `bash bench/run.sh` (or `bash bench/run.sh --proxy-only`) on %s; do not edit by hand, run the script again.\n", meta["DATE"])
-	fmt.Fprintf(&b, "The three wrk runs below were taken one after the other in the same run, on loopback, on a machine\n")
-	fmt.Fprintf(&b, "with %s CPUs (load average %s before, %s after). Compare only figures of the same run.\n\n",
-		meta["NPROC"], meta["LOADAVG_BEFORE"], meta["LOADAVG_AFTER"])
+	fmt.Fprintf(&b, "The wrk runs below were taken in the same run, on loopback, on a machine with %s CPUs (load average\n", meta["NPROC"])
+	fmt.Fprintf(&b, "%s before, %s after): %d rounds of the three targets one after the other, Atrium and\n"+
+		"oauth2-proxy taking turns at going first. Each figure below is the median over the rounds; every round is\n"+
+		"listed under it. Compare only figures of the same run.\n\n", meta["LOADAVG_BEFORE"], meta["LOADAVG_AFTER"], rounds)
 
 	b.WriteString("## Set-up\n\n")
 	fmt.Fprintf(&b, "- Upstream: a Go `net/http` handler on loopback answering a %s-byte HTML page on every path.\n", meta["PAGE_BYTES"])
@@ -83,43 +102,158 @@ func report(dir string) string {
 		"(not a sign-in redirect).\n\n")
 
 	b.WriteString("## Results\n\n")
-	b.WriteString("| target | requests/s | p50 | p99 | non-2xx/3xx | socket errors |\n|---|---|---|---|---|---|\n")
-	for _, r := range runs {
-		if !r.ok {
-			fmt.Fprintf(&b, "| %s | not measured | | | | |\n", r.label)
+	b.WriteString("| target | requests/s | p50 | p99 | CPU per request | non-2xx/3xx | socket errors |\n|---|---|---|---|---|---|---|\n")
+	med := map[*target]run{}
+	cpu := map[*target]time.Duration{}
+	for _, t := range targets {
+		m, ok := median(t.rounds)
+		if !ok {
+			fmt.Fprintf(&b, "| %s | not measured | | | | | |\n", t.label)
 			continue
 		}
-		fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %d | %s |\n", r.label, r.rps, r.p50, r.p99, r.non2xx, or(r.errors, "none"))
+		med[t] = m
+		cpuText := "(not measured)"
+		if c, ok := cpuPerRequest(t, tick); ok {
+			cpu[t] = c
+			cpuText = c.Round(time.Microsecond).String()
+		}
+		fmt.Fprintf(&b, "| %s | %.0f | %s | %s | %s | %d | %s |\n", t.label, m.rps, m.p50, m.p99, cpuText, m.non2xx, or(m.errors, "none"))
 	}
-	b.WriteString("\n| comparison | measured | target | verdict |\n|---|---|---|---|\n")
-	if atrium.ok && peer.ok && peer.rps > 0 {
-		ratio := atrium.rps / peer.rps
-		fmt.Fprintf(&b, "| requests/s, Atrium / oauth2-proxy | %.2f× (%.0f / %.0f) | ≥ %.0f× | %s |\n",
-			ratio, atrium.rps, peer.rps, minThroughputRatio, verdict(ratio >= minThroughputRatio && clean(atrium)))
-		fmt.Fprintf(&b, "| p99 latency, Atrium vs oauth2-proxy | %s vs %s | lower | %s |\n",
-			atrium.p99, peer.p99, verdict(atrium.p99 < peer.p99 && clean(atrium)))
+	b.WriteString("\nCPU per request is the proxy's own CPU time (user and system, from `/proc/PID/stat`) over the run divided by\n" +
+		"the requests it served, the median over the rounds: unlike requests/s, it does not depend on what else the\n" +
+		"machine's CPUs were doing.\n\n")
+
+	b.WriteString("| comparison | measured | target | verdict |\n|---|---|---|---|\n")
+	a, aok := med[atrium]
+	o, ook := med[peer]
+	if aok && ook && o.rps > 0 {
+		ratio := a.rps / o.rps
+		fmt.Fprintf(&b, "| requests/s, Atrium / oauth2-proxy (medians) | %.2f× (%.0f / %.0f); by round: %s | ≥ %.0f× | %s |\n",
+			ratio, a.rps, o.rps, roundRatios(atrium, peer), minThroughputRatio, verdict(ratio >= minThroughputRatio && allClean(atrium)))
+		fmt.Fprintf(&b, "| p99 latency, Atrium vs oauth2-proxy (medians) | %s vs %s | lower | %s |\n",
+			a.p99, o.p99, verdict(a.p99 < o.p99 && allClean(atrium)))
+		if ca, okA := cpu[atrium]; okA {
+			if co, okO := cpu[peer]; okO && ca > 0 {
+				fmt.Fprintf(&b, "| CPU per request, oauth2-proxy / Atrium | %.2f× (%s vs %s) | (for reference) | |\n",
+					float64(co)/float64(ca), co.Round(time.Microsecond), ca.Round(time.Microsecond))
+			}
+		}
 	} else {
 		b.WriteString("| Atrium / oauth2-proxy | not measured | | **not measured** |\n")
 	}
-	if direct.ok && direct.rps > 0 {
-		for _, r := range []*run{atrium, peer} {
-			if r.ok {
+	if d, ok := med[direct]; ok && d.rps > 0 {
+		for _, t := range []*target{atrium, peer} {
+			if m, ok := med[t]; ok {
 				fmt.Fprintf(&b, "| %s / upstream direct | %.3f of the requests/s; p99 %s vs %s | (for reference) | |\n",
-					r.label, r.rps/direct.rps, r.p99, direct.p99)
+					t.label, m.rps/d.rps, m.p99, d.p99)
 			}
 		}
 	}
-	b.WriteString("\nA run with non-2xx/3xx answers or socket errors on Atrium's side does not meet a target.\n\n")
+	b.WriteString("\nA run with non-2xx/3xx answers or socket errors on Atrium's side, in any round, does not meet a target.\n\n")
 
-	b.WriteString("## Commands\n\n```\n")
+	b.WriteString("### Every round\n\n| target | round | requests/s | p50 | p99 |\n|---|---|---|---|---|\n")
+	for _, t := range targets {
+		for i, r := range t.rounds {
+			if r.ok {
+				fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s |\n", t.label, i+1, r.rps, r.p50, r.p99)
+			} else {
+				fmt.Fprintf(&b, "| %s | %d | not measured | | |\n", t.label, i+1)
+			}
+		}
+	}
+
+	b.WriteString("\n## Commands\n\n```\n")
 	if c, err := os.ReadFile(filepath.Join(dir, "proxy-commands.txt")); err == nil {
 		b.WriteString(strings.TrimSpace(string(c)) + "\n")
 	}
 	b.WriteString("```\n\n## Raw wrk output\n\n")
-	for _, r := range runs {
-		fmt.Fprintf(&b, "### %s\n\n```\n%s\n```\n\n", r.label, or(strings.TrimSpace(r.raw), "(none)"))
+	for _, t := range targets {
+		for _, r := range t.rounds {
+			fmt.Fprintf(&b, "### %s\n\n```\n%s\n```\n\n", r.label, or(strings.TrimSpace(r.raw), "(none)"))
+		}
 	}
 	return b.String()
+}
+
+// median returns the median round of each figure (requests/s, p50, p99
+// taken separately), with the non-2xx count and errors of all rounds.
+func median(rounds []*run) (run, bool) {
+	var rps []float64
+	var p50, p99 []time.Duration
+	var m run
+	for _, r := range rounds {
+		if !r.ok {
+			continue
+		}
+		rps = append(rps, r.rps)
+		p50 = append(p50, r.p50)
+		p99 = append(p99, r.p99)
+		m.non2xx += r.non2xx
+		if r.errors != "" {
+			m.errors = r.errors
+		}
+	}
+	if len(rps) == 0 {
+		return run{}, false
+	}
+	m.rps, m.p50, m.p99, m.ok = mid(rps), mid(p50), mid(p99), true
+	return m, true
+}
+
+// mid returns the median of xs (the lower middle one of an even count).
+func mid[T float64 | time.Duration](xs []T) T {
+	slices.Sort(xs)
+	return xs[(len(xs)-1)/2]
+}
+
+// cpuPerRequest is the median over the rounds of the proxy's CPU time per
+// request served.
+func cpuPerRequest(t *target, tick int) (time.Duration, bool) {
+	if tick <= 0 || len(t.cpuTicks) != len(t.rounds) {
+		return 0, false
+	}
+	var per []time.Duration
+	for i, r := range t.rounds {
+		n := requests(r.raw)
+		if !r.ok || n == 0 {
+			continue
+		}
+		per = append(per, time.Duration(float64(t.cpuTicks[i])/float64(tick)*float64(time.Second)/float64(n)))
+	}
+	if len(per) == 0 {
+		return 0, false
+	}
+	return mid(per), true
+}
+
+func roundRatios(a, o *target) string {
+	var parts []string
+	for i := range a.rounds {
+		if i < len(o.rounds) && a.rounds[i].ok && o.rounds[i].ok && o.rounds[i].rps > 0 {
+			parts = append(parts, fmt.Sprintf("%.2f×", a.rounds[i].rps/o.rounds[i].rps))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func allClean(t *target) bool {
+	for _, r := range t.rounds {
+		if !r.ok || !clean(r) {
+			return false
+		}
+	}
+	return true
+}
+
+var requestsLine = regexp.MustCompile(`(\d+) requests in`)
+
+func requests(raw string) int {
+	m := requestsLine.FindStringSubmatch(raw)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
 }
 
 func clean(r *run) bool { return r.non2xx == 0 && r.errors == "" }
