@@ -152,7 +152,11 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 		cookie:    raw.Value,
 	}
 	if m.recent != nil {
-		m.recent.Set(raw.Value, recentSession{s: s, recheck: now.Add(m.cfg.Recheck)})
+		// Kept without the ID token, the bulk of a session, needed only
+		// at logout (which reads it from the store).
+		kept := s
+		kept.idToken = ""
+		m.recent.Set(raw.Value, recentSession{s: kept, recheck: now.Add(m.cfg.Recheck)})
 	}
 	return s, true
 }
@@ -252,6 +256,11 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, e
 // end-session endpoint when it has one, else the local signed-out page.
 func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) string {
 	s, ok := m.Current(r)
+	if ok && s.idToken == "" { // remembered without it
+		if rec, err := m.cfg.Store.Session(r.Context(), s.ID, m.cfg.Now()); err == nil {
+			s.idToken = rec.IDToken
+		}
+	}
 	if ok {
 		if err := m.end(r.Context(), s); err != nil {
 			m.cfg.Logger.ErrorContext(r.Context(), "delete session", "err", err)
