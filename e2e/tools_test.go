@@ -69,4 +69,7 @@ func legacyTools(t *testing.T, b *testenv.Browser, customerID, email string) {
 		t.Errorf("the proxied tool shows no visit count of its own cookie:\n%s", ledger)
 	}
 	b.Screenshot("demo-legacy-tools")
+	var scrolled bool
+	b.Eval(`(document.querySelector('#panel-tool-orders-lookup').scrollIntoView({block: "start"}), true)`, &scrolled)
+	b.ViewportScreenshot("demo-legacy-tools-frames")
 }

@@ -228,6 +228,19 @@ func (b *Browser) Screenshot(name string) string {
 	return path
 }
 
+// ViewportScreenshot saves what the window shows now as
+// test-output/screenshots/<name>.png. Unlike Screenshot, it shows frames from
+// other origins, which a full-page capture in headless Chromium leaves blank.
+func (b *Browser) ViewportScreenshot(name string) string {
+	b.t.Helper()
+	png := run(b, "take a screenshot of the window", chromedp.CaptureScreenshot())
+	path := filepath.Join(screenshotDir(b.t), fileName(name)+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatalf("browser: save screenshot: %v", err)
+	}
+	return path
+}
+
 // ConsoleErrors returns, in order, every console.error and console.assert
 // call, uncaught exception, unhandled promise rejection and browser log
 // error (such as a Content-Security-Policy violation or a failed load) seen
