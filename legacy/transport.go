@@ -3,9 +3,11 @@ package legacy
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 )
@@ -94,7 +96,7 @@ func (t *keepAliveTransport) roundTrip(ctx context.Context, req *http.Request) (
 		// A kept connection that the tool had already closed fails before
 		// any answer: the request is sent again on a fresh one, as
 		// net/http's Transport does, when sending it twice is harmless.
-		if reused && silent && attempt == 0 && ctx.Err() == nil && idempotent(req) {
+		if reused && silent && !timedOut(err) && attempt == 0 && ctx.Err() == nil && idempotent(req) {
 			continue
 		}
 		return nil, err
@@ -106,6 +108,14 @@ func (t *keepAliveTransport) roundTrip(ctx context.Context, req *http.Request) (
 func bodiless(req *http.Request) bool {
 	return (req.Body == nil || req.Body == http.NoBody) && req.ContentLength <= 0 &&
 		len(req.Trailer) == 0 && req.Header.Get("Upgrade") == ""
+}
+
+// timedOut reports a tool that kept silent past the header timeout: that is
+// its answer, not a connection it had closed, and waiting again would only
+// double the wait.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 func idempotent(req *http.Request) bool {
@@ -229,20 +239,24 @@ func (t *keepAliveTransport) release(c *toolConn, keep bool, stop func() bool) {
 	}
 }
 
-// get returns a kept connection to addr (reused true), or a new one.
+// get returns a kept connection to addr (reused true), or a new one. Kept
+// connections idle for longer than idleTimeout are closed on the way.
 func (t *keepAliveTransport) get(ctx context.Context, addr string) (c *toolConn, reused bool, err error) {
 	var stale []*toolConn
 	t.mu.Lock()
 	conns := t.idle[addr]
-	for len(conns) > 0 {
-		last := conns[len(conns)-1]
+	// The least recently used are at the front.
+	n := 0
+	for n < len(conns) && t.idleTimeout > 0 && time.Since(conns[n].idleSince) > t.idleTimeout {
+		n++
+	}
+	if n > 0 {
+		stale = append(stale, conns[:n]...)
+		conns = slices.Delete(conns, 0, n)
+	}
+	if len(conns) > 0 {
+		c = conns[len(conns)-1]
 		conns = conns[:len(conns)-1]
-		if t.idleTimeout > 0 && time.Since(last.idleSince) > t.idleTimeout {
-			stale = append(stale, last)
-			continue
-		}
-		c = last
-		break
 	}
 	t.idle[addr] = conns
 	t.mu.Unlock()

@@ -281,11 +281,15 @@ func TestKeepAliveTimeoutAndCancel(t *testing.T) {
 	}))
 	defer close(release)
 	ka := testTransport(t, 200*time.Millisecond)
+	roundTrip(t, ka, "GET", up.URL+"/fast") // the slow request goes on a kept connection
 	req, _ := http.NewRequest("GET", up.URL+"/slow", nil)
 	_, err := ka.RoundTrip(req)
 	var ne net.Error
 	if !errors.As(err, &ne) || !ne.Timeout() {
 		t.Fatalf("error %v, want a timeout", err)
+	}
+	if n := up.conns.Load(); n != 1 {
+		t.Fatalf("%d connections, want 1: a timeout on a kept connection is not retried", n)
 	}
 
 	ka = testTransport(t, time.Minute)
@@ -331,5 +335,31 @@ func TestKeepAliveLeavesBodiesToTheFallback(t *testing.T) {
 	}
 	if len(ka.idle) != 0 {
 		t.Error("the request with a body went on the kept connections")
+	}
+}
+
+// A kept connection idle for longer than IdleConnTimeout is closed, not
+// reused: the tool may have dropped it meanwhile.
+func TestKeepAliveClosesConnectionsIdleTooLong(t *testing.T) {
+	up := startCounting(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "ok") }))
+	ka := testTransport(t, time.Minute)
+	roundTrip(t, ka, "GET", up.URL+"/a")
+	ka.mu.Lock()
+	for _, conns := range ka.idle {
+		for _, c := range conns {
+			c.idleSince = time.Now().Add(-2 * time.Minute)
+		}
+	}
+	ka.mu.Unlock()
+	roundTrip(t, ka, "GET", up.URL+"/b")
+	if n := up.conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2 (the one idle too long not reused)", n)
+	}
+	total := 0
+	for _, conns := range ka.idle {
+		total += len(conns)
+	}
+	if total != 1 {
+		t.Errorf("%d connections kept, want 1 (the stale one closed)", total)
 	}
 }
