@@ -46,10 +46,8 @@ type ProxyOptions struct {
 	// assertion serves a user's requests to a tool for a quarter of it, so
 	// a tool always receives one with three quarters of its life left.
 	AssertionTTL time.Duration
-	// Transport replaces the tuned transport, e.g. in tests.
-	Transport http.RoundTripper
-	Logger    *slog.Logger
-	Now       func() time.Time
+	Logger       *slog.Logger
+	Now          func() time.Time
 }
 
 // Proxy serves proxied tools at /tools/{id}/…, as the signed-in user: it is
@@ -60,7 +58,7 @@ type Proxy struct {
 	tools     map[string]*proxiedTool
 	identify  func(*http.Request) (User, bool)
 	opts      ProxyOptions
-	transport http.RoundTripper
+	transport *keepAliveTransport
 	logger    *slog.Logger
 	// issued holds the assertions lately signed, by tool and user.
 	issued *otter.Cache[string, issuedAssertion]
@@ -107,14 +105,11 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 		opts.Now = time.Now
 	}
 	p := &Proxy{tools: map[string]*proxiedTool{}, identify: identify, opts: opts,
-		transport: opts.Transport, logger: cmp.Or(opts.Logger, slog.Default()),
+		transport: newKeepAliveTransport(opts), logger: cmp.Or(opts.Logger, slog.Default()),
 		issued: otter.Must(&otter.Options[string, issuedAssertion]{
 			MaximumSize: issuedAssertions,
 			Executor:    func(fn func()) { fn() }, // no goroutine of its own
 		})}
-	if p.transport == nil {
-		p.transport = newKeepAliveTransport(opts)
-	}
 	var errs []error
 	for _, t := range tools {
 		if t.Mode != ModeProxy {
@@ -140,7 +135,7 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 			Rewrite:        p.rewrite(pt),
 			ModifyResponse: pt.modify,
 			ErrorHandler:   p.upstreamError(pt),
-			Transport:      p.transport,
+			Transport:      p.transport.fallback,
 			BufferPool:     &p.buffers,
 			// Every write is flushed by flushingWriter instead of by
 			// ReverseProxy, whose FlushInterval -1 also sends the header
@@ -162,11 +157,7 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 }
 
 // CloseIdleConnections closes the transport's idle connections, at shutdown.
-func (p *Proxy) CloseIdleConnections() {
-	if c, ok := p.transport.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
-}
+func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 
 type forwardKey struct{}
 
@@ -226,13 +217,9 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Internal error: Atrium could not sign the request to this tool. Try again; if it persists, tell your administrator (the log names the tool).", http.StatusInternalServerError)
 		return
 	}
-	// The tool's answer brings its own policies (see modifyResponse); any
-	// that Atrium's middleware set for its own pages would break the tool.
-	w.Header().Del("Content-Security-Policy")
-	w.Header().Del("X-Frame-Options")
 	fw := forward{user: user, assertion: token}
-	if ka, ok := p.transport.(*keepAliveTransport); ok && pt.upstream.Scheme == "http" && bodiless(r) {
-		p.forward(w, r, pt, ka, fw)
+	if pt.upstream.Scheme == "http" && bodiless(r) {
+		p.forward(w, r, pt, fw)
 		return
 	}
 	ctx := context.WithValue(r.Context(), forwardKey{}, fw)

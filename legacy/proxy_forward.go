@@ -17,7 +17,7 @@ import (
 // contexts and its trace of informational answers, which cost more than
 // the rest of the proxy on a small page. Requests with a body and WebSocket
 // handshakes stay on ReverseProxy's lane.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, pt *proxiedTool, ka *keepAliveTransport, fw forward) {
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, pt *proxiedTool, fw forward) {
 	u := *r.URL
 	out := &http.Request{Method: r.Method, URL: &u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: make(http.Header, len(r.Header)+8)}
@@ -30,7 +30,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, pt *proxiedTool,
 	}
 	p.prepare(pt, &httputil.ProxyRequest{In: r, Out: out}, fw)
 
-	res, err := ka.roundTrip(r.Context(), out)
+	res, err := p.transport.roundTrip(r.Context(), out)
 	if err != nil {
 		p.upstreamError(pt)(w, r, err)
 		return
@@ -58,20 +58,14 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, pt *proxiedTool,
 	}
 	w.WriteHeader(res.StatusCode)
 
-	fl := http.NewResponseController(w)
+	to := flushingWriter{w, http.NewResponseController(w)}
 	buf := p.buffers.Get()
 	defer p.buffers.Put(buf)
 	for {
 		n, rerr := res.Body.Read(buf)
 		if n > 0 {
-			// Every write is sent on at once: a tool streaming progress or
-			// events is seen as it writes, and a small answer still
-			// leaves in one write, header included.
-			if _, werr := w.Write(buf[:n]); werr != nil {
+			if _, werr := to.Write(buf[:n]); werr != nil {
 				return // the browser left
-			}
-			if ferr := fl.Flush(); ferr != nil {
-				return
 			}
 		}
 		if rerr == io.EOF {

@@ -48,7 +48,7 @@ func TestProxyLanes(t *testing.T) {
 			t.Fatalf("answer %q", b)
 		}
 	}
-	ka := p.transport.(*keepAliveTransport)
+	ka := p.transport
 	if n := up.conns.Load(); n != 1 || len(ka.idle) != 1 {
 		t.Fatalf("%d connections to the tool, %d kept, for 10 GETs; want 1 and 1", n, len(ka.idle))
 	}
@@ -63,6 +63,11 @@ func TestProxyLanes(t *testing.T) {
 	}
 	if n := up.conns.Load(); n != 2 {
 		t.Errorf("%d connections to the tool, want 2 (the POST on net/http's Transport)", n)
+	}
+	for addr, conns := range ka.idle {
+		if len(conns) != 1 {
+			t.Errorf("%d connections kept to %s, want 1: the request with a body went on the kept connections", len(conns), addr)
+		}
 	}
 }
 

@@ -21,9 +21,10 @@ import (
 // it on a small page. The framing on the wire is net/http's own
 // (Request.Write and ReadResponse).
 //
-// Everything else goes to fallback, a tuned http.Transport: a request with a
-// body (it may be answered before it is sent whole), a WebSocket or other
-// upgrade, and any tool served over https (where HTTP/2 may be spoken).
+// Everything else goes through ReverseProxy on fallback, a tuned
+// http.Transport: a request with a body (it may be answered before it is
+// sent whole), a WebSocket or other upgrade, and any tool served over https
+// (where HTTP/2 may be spoken).
 type keepAliveTransport struct {
 	fallback      *http.Transport
 	dial          func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -68,14 +69,6 @@ func newKeepAliveTransport(o ProxyOptions) *keepAliveTransport {
 	}
 }
 
-// RoundTrip sends req on a kept connection when it can, else on fallback.
-func (t *keepAliveTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.URL.Scheme != "http" || !bodiless(req) || req.Close {
-		return t.fallback.RoundTrip(req)
-	}
-	return t.roundTrip(req.Context(), req)
-}
-
 // roundTrip sends req, a bodiless plain-HTTP request, on a kept connection;
 // ctx governs it instead of req's own context.
 func (t *keepAliveTransport) roundTrip(ctx context.Context, req *http.Request) (*http.Response, error) {
@@ -104,7 +97,7 @@ func (t *keepAliveTransport) roundTrip(ctx context.Context, req *http.Request) (
 }
 
 // bodiless reports whether a request has no body, trailer or upgrade: what
-// keepAliveTransport carries itself.
+// keepAliveTransport carries itself (to a plain-HTTP tool).
 func bodiless(req *http.Request) bool {
 	return (req.Body == nil || req.Body == http.NoBody) && req.ContentLength <= 0 &&
 		len(req.Trailer) == 0 && req.Header.Get("Upgrade") == ""

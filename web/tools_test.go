@@ -89,6 +89,14 @@ func TestLegacyToolsOnTheCustomerPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "tool page") || resp.Header.Get("X-Frame-Options") == "DENY" {
 		t.Fatalf("proxied page: %d %v\n%s", resp.StatusCode, resp.Header, body)
 	}
+	// The tool's answer carries the proxy's policy alone: none of the
+	// framing or script rules of Atrium's own pages.
+	if xfo := resp.Header.Values("X-Frame-Options"); len(xfo) != 0 {
+		t.Errorf("proxied page X-Frame-Options %q", xfo)
+	}
+	if csp := resp.Header.Values("Content-Security-Policy"); len(csp) != 1 || !strings.HasPrefix(csp[0], "sandbox ") {
+		t.Errorf("proxied page CSP %q, want only the tool's sandbox policy", csp)
+	}
 	got, _ := tool.seen()
 	if got.Header.Get("X-Forwarded-Email") != "dave@example.com" || got.Header.Get("X-Forwarded-User") == "admin" {
 		t.Errorf("identity headers reaching the tool: %v", got.Header)
