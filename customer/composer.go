@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"sync"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -22,6 +21,16 @@ type Source struct {
 	Title   string
 	Timeout time.Duration
 	Adapter adapters.Adapter
+}
+
+// defaultTimeout is how long a source is waited for when its Timeout is unset.
+const defaultTimeout = 5 * time.Second
+
+func (s Source) withDefaults() Source {
+	if s.Timeout <= 0 {
+		s.Timeout = defaultTimeout
+	}
+	return s
 }
 
 // Composer finds customers and composes their pages.
@@ -46,10 +55,7 @@ type Option func(*Composer)
 func WithLinkedSources(sources ...Source) Option {
 	return func(c *Composer) {
 		for _, s := range sources {
-			if s.Timeout <= 0 {
-				s.Timeout = 5 * time.Second
-			}
-			c.linked = append(c.linked, s)
+			c.linked = append(c.linked, s.withDefaults())
 		}
 	}
 }
@@ -75,10 +81,7 @@ func NewComposer(primary Source, logger *slog.Logger, opts ...Option) *Composer 
 	if logger == nil {
 		logger = slog.Default()
 	}
-	if primary.Timeout <= 0 {
-		primary.Timeout = 5 * time.Second
-	}
-	c := &Composer{primary: primary, logger: logger, now: time.Now, resolver: &Resolver{},
+	c := &Composer{primary: primary.withDefaults(), logger: logger, now: time.Now, resolver: &Resolver{},
 		resolved: &resolutionCache{ttl: DefaultResolutionTTL}}
 	for _, o := range opts {
 		o(c)
@@ -138,43 +141,8 @@ type Problem struct {
 // retryAter is an error that knows when its system will be tried again.
 type retryAter interface{ RetryAt() time.Time }
 
-// Page is everything the customer page shows.
-type Page struct {
-	ID     string
-	Header Panel
-	Panels []Panel
-}
-
 // ErrNotFound means the customer does not exist.
 var ErrNotFound = errors.New("customer not found")
-
-// Page composes the page of customer id. It fails only when the customer does not
-// exist; every other failure is confined to its panel.
-func (c *Composer) Page(ctx context.Context, id string) (*Page, error) {
-	specs := c.primary.Adapter.Facets()
-	panels := make([]Panel, len(specs))
-	var wg sync.WaitGroup
-	for i, spec := range specs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			panels[i] = c.fetch(ctx, c.primary, spec, id)
-		}()
-	}
-	wg.Wait()
-	page := &Page{ID: id}
-	for _, p := range panels {
-		if p.Spec.Header {
-			if p.State == StateError && p.Problem == notFoundProblem {
-				return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
-			}
-			page.Header = p
-			continue
-		}
-		page.Panels = append(page.Panels, p)
-	}
-	return page, nil
-}
 
 var notFoundProblem = &Problem{Message: "This record does not exist."}
 
@@ -209,7 +177,7 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 	}
 	if f == nil {
 		p.State = StateError
-		p.Problem = &Problem{Message: src.Title + " returned nothing.", Retry: true}
+		p.Problem = &Problem{Message: src.Title + " returned nothing.", Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
 		return p
 	}
 	p.Facet = f
@@ -252,13 +220,6 @@ func describe(ctx context.Context, src Source, err error) *Problem {
 		return &Problem{Message: fmt.Sprintf("%s is unavailable right now.", t), Hint: "Try again in a moment.", Retry: true}
 	}
 	return &Problem{Message: fmt.Sprintf("Loading from %s failed.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
-}
-
-// Health reports the primary source's health.
-func (c *Composer) Health(ctx context.Context) map[string]adapters.Health {
-	ctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
-	defer cancel()
-	return map[string]adapters.Health{c.primary.Name: c.primary.Adapter.Check(ctx)}
 }
 
 // SourceTitles names the systems, primary first.

@@ -70,7 +70,27 @@ func newTestComposer(a adapters.Adapter, timeout time.Duration) (*Composer, *byt
 	return NewComposer(Source{Name: "crm", Title: "Acme CRM", Timeout: timeout, Adapter: a}, logger), &logs
 }
 
-func panelOf(t *testing.T, p *Page, facet string) Panel {
+// page is a streamed customer page, read to its end.
+type page struct {
+	Header Panel
+	Panels []Panel
+}
+
+// streamPage streams customer id's page, with a budget longer than any test
+// source's timeout, and gathers every panel.
+func streamPage(ctx context.Context, c *Composer, id string) (*page, error) {
+	s, err := c.Stream(ctx, id, time.Minute)
+	if err != nil {
+		return nil, err
+	}
+	p := &page{Header: s.Header}
+	for pn := range s.Panels {
+		p.Panels = append(p.Panels, pn)
+	}
+	return p, nil
+}
+
+func panelOf(t *testing.T, p *page, facet string) Panel {
 	t.Helper()
 	if p.Header.Spec.Name == facet {
 		return p.Header
@@ -84,7 +104,7 @@ func panelOf(t *testing.T, p *Page, facet string) Panel {
 	return Panel{}
 }
 
-func TestPageConfinesAFailingPanel(t *testing.T) {
+func TestStreamConfinesAFailingPanel(t *testing.T) {
 	tests := []struct {
 		name        string
 		failed      string // the facet that fails
@@ -107,9 +127,9 @@ func TestPageConfinesAFailingPanel(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := newTestComposer(&fakeAdapter{fetch: tt.fetch}, 5*time.Second)
-			p, err := c.Page(t.Context(), "42")
+			p, err := streamPage(t.Context(), c, "42")
 			if err != nil {
-				t.Fatalf("Page: %v; one failing panel must not fail the page", err)
+				t.Fatalf("Stream: %v; one failing panel must not fail the page", err)
 			}
 			for _, spec := range fakeSpecs {
 				if pn := panelOf(t, p, spec.Name); spec.Name != tt.failed && (pn.State != StateOK || pn.Facet == nil) {
@@ -127,7 +147,7 @@ func TestPageConfinesAFailingPanel(t *testing.T) {
 	}
 }
 
-func TestPageEndsASlowPanelAtTheTimeout(t *testing.T) {
+func TestStreamEndsASlowPanelAtItsSourceTimeout(t *testing.T) {
 	const timeout, margin = 100 * time.Millisecond, time.Second
 	blocked := func(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
 		if req.Facet == "cases" {
@@ -138,13 +158,13 @@ func TestPageEndsASlowPanelAtTheTimeout(t *testing.T) {
 	}
 	c, _ := newTestComposer(&fakeAdapter{fetch: blocked}, timeout)
 	start := time.Now()
-	p, err := c.Page(t.Context(), "42")
+	p, err := streamPage(t.Context(), c, "42")
 	elapsed := time.Since(start)
 	if err != nil {
-		t.Fatalf("Page: %v", err)
+		t.Fatalf("Stream: %v", err)
 	}
 	if elapsed > timeout+margin {
-		t.Errorf("Page returned after %s, want at most %s", elapsed, timeout+margin)
+		t.Errorf("the page ended after %s, want at most %s", elapsed, timeout+margin)
 	}
 	slow := panelOf(t, p, "cases")
 	if slow.State != StateError || slow.Problem == nil || !strings.Contains(slow.Problem.Message, "did not answer within") || !slow.Problem.Retry {
@@ -155,15 +175,7 @@ func TestPageEndsASlowPanelAtTheTimeout(t *testing.T) {
 	}
 }
 
-func TestPageOfAnUnknownCustomer(t *testing.T) {
-	c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", fmt.Errorf("crm: fetch account: %w", adapters.ErrNotFound))}, 5*time.Second)
-	p, err := c.Page(t.Context(), "404")
-	if !errors.Is(err, ErrNotFound) || p != nil {
-		t.Fatalf("Page = %+v, %v; want no page and an error matching ErrNotFound", p, err)
-	}
-}
-
-func TestPageFetchesPanelsConcurrently(t *testing.T) {
+func TestStreamFetchesPanelsConcurrently(t *testing.T) {
 	// Each fetch waits until every facet has been entered: fetched one after the
 	// other, the first would wait until its timeout.
 	var (
@@ -186,9 +198,9 @@ func TestPageFetchesPanelsConcurrently(t *testing.T) {
 		}
 	}
 	c, _ := newTestComposer(&fakeAdapter{fetch: barrier}, 2*time.Second)
-	p, err := c.Page(t.Context(), "42")
+	p, err := streamPage(t.Context(), c, "42")
 	if err != nil {
-		t.Fatalf("Page: %v", err)
+		t.Fatalf("Stream: %v", err)
 	}
 	for _, spec := range fakeSpecs {
 		if pn := panelOf(t, p, spec.Name); pn.State != StateOK {
@@ -256,9 +268,9 @@ func TestRawBodyIsLoggedNeverShown(t *testing.T) {
 		run     func(t *testing.T, c *Composer) *Problem
 	}{
 		{"panel", "panel failed", func(t *testing.T, c *Composer) *Problem {
-			p, err := c.Page(t.Context(), "42")
+			p, err := streamPage(t.Context(), c, "42")
 			if err != nil {
-				t.Fatalf("Page: %v", err)
+				t.Fatalf("Stream: %v", err)
 			}
 			return panelOf(t, p, "contacts").Problem
 		}},
@@ -320,7 +332,7 @@ func TestAPanickingAdapterCostsOnlyItsPanel(t *testing.T) {
 		return facetOf(req), nil
 	}
 	c, logs := newTestComposer(&fakeAdapter{fetch: fetch}, time.Second)
-	page, err := c.Page(context.Background(), "C1")
+	page, err := streamPage(context.Background(), c, "C1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +357,7 @@ func (e openBreaker) Is(target error) bool { return target == adapters.ErrUnavai
 func TestOpenBreakerSaysWhenItRetries(t *testing.T) {
 	until := time.Date(2026, 11, 26, 14, 5, 0, 0, time.UTC)
 	c, _ := newTestComposer(&fakeAdapter{fetch: failing("cases", openBreaker{until})}, time.Second)
-	page, err := c.Page(context.Background(), "C1")
+	page, err := streamPage(context.Background(), c, "C1")
 	if err != nil {
 		t.Fatal(err)
 	}

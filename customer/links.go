@@ -107,19 +107,21 @@ func (c *Composer) decided(ctx context.Context, id string) map[string][]store.Li
 
 // resolveLinked finds the customer's record in src: a link a person made or
 // confirmed wins; otherwise the rules decide among the records nobody split.
+// The anchor's keys come from the primary's header, fetched only when the rules
+// must search: not for a decided or recently resolved link.
 func (c *Composer) resolveLinked(ctx context.Context, src Source, id string, ds []store.LinkDecision) Resolution {
-	if res, _, ok := decidedLink(src, ds); ok {
-		return res
-	}
-	header := Panel{}
-	if hs, ok := headerSpec(c.primary); ok {
-		header = c.fetch(ctx, c.primary, hs, id)
-	}
-	return c.resolveWith(ctx, src, id, c.anchorKeys(header, id), ds)
+	return c.resolve(ctx, src, id, func() []adapters.Key {
+		header := Panel{}
+		if hs, ok := headerSpec(c.primary); ok {
+			header = c.fetch(ctx, c.primary, hs, id)
+		}
+		return c.anchorKeys(header, id)
+	}, ds)
 }
 
-// resolveWith is resolveLinked for a caller that holds the anchor's keys.
-func (c *Composer) resolveWith(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision) Resolution {
+// resolve applies people's decisions, then a cached resolution, and only then
+// asks anchor for the keys to search src by.
+func (c *Composer) resolve(ctx context.Context, src Source, id string, anchor func() []adapters.Key, ds []store.LinkDecision) Resolution {
 	res, excluded, ok := decidedLink(src, ds)
 	if ok {
 		return res
@@ -128,6 +130,7 @@ func (c *Composer) resolveWith(ctx context.Context, src Source, id string, keys 
 	if res, ok := c.resolved.get(key, c.now()); ok {
 		return res
 	}
+	keys := anchor()
 	rctx, cancel := context.WithTimeout(ctx, src.Timeout)
 	defer cancel()
 	res = c.resolver.resolve(rctx, src, c.primary.Name, keys, excluded)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -190,9 +191,11 @@ func (c *countingSearch) searches() int {
 }
 
 func TestResolutionsAreReusedUntilADecision(t *testing.T) {
+	var headers atomic.Int32 // fetches of the primary's header, for the anchor's keys
 	primary := &fakeAdapter{fetch: func(_ context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
 		f := facetOf(req)
 		if req.Facet == "account" {
+			headers.Add(1)
 			f.Keys = []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}
 		}
 		return f, nil
@@ -204,10 +207,13 @@ func TestResolutionsAreReusedUntilADecision(t *testing.T) {
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}), WithDecisions(&memDecisions{}))
 	ctx := context.Background()
 	first, _ := c.Panel(ctx, "C1", "billing", "invoices")
-	n := billing.searches()
+	n, h := billing.searches(), headers.Load()
 	second, _ := c.Panel(ctx, "C1", "billing", "invoices")
 	if n == 0 || billing.searches() != n || first.Link == nil || second.Link == nil || second.Link.ID != first.Link.ID {
 		t.Fatalf("a second view searched again (%d then %d searches) or lost the link", n, billing.searches())
+	}
+	if h != 1 || headers.Load() != h {
+		t.Errorf("the primary's header was fetched %d times, then %d: want once, and not again for a cached link", h, headers.Load()-h)
 	}
 	if err := c.DecideLink(ctx, Actor{ID: "dave@example.com", Admin: true}, "C1", "billing", "cus_1", store.DecisionSplit); err != nil {
 		t.Fatal(err)

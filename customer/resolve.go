@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -130,21 +131,27 @@ func (r *Resolver) resolve(ctx context.Context, src Source, anchorSource string,
 			usable = append(usable, nk)
 		}
 	}
-	// One search per distinct key, concurrently; a failed search spoils only
-	// what it would have found.
+	// One search per distinct text, concurrently: keys often repeat (the
+	// header's own id and the customer id; records of one search group sharing
+	// a domain), and every record found is matched against all keys anyway. A
+	// failed search spoils only what it would have found.
+	var texts []string
+	for _, k := range usable {
+		if t := searchText(k); !slices.Contains(texts, t) {
+			texts = append(texts, t)
+		}
+	}
 	type found struct {
 		matches []adapters.Match
 		err     error
 	}
-	results := make([]found, len(usable))
+	results := make([]found, len(texts))
 	var wg sync.WaitGroup
-	for i, k := range usable {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ms, err := src.Adapter.Search(ctx, adapters.Query{Text: searchText(k), Limit: 10})
+	for i, text := range texts {
+		wg.Go(func() {
+			ms, err := src.Adapter.Search(ctx, adapters.Query{Text: text, Limit: 10})
 			results[i] = found{ms, err}
-		}()
+		})
 	}
 	wg.Wait()
 	best := map[string]Link{} // by record id

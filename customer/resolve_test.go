@@ -3,7 +3,9 @@ package customer
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -102,4 +104,40 @@ func TestResolveRules(t *testing.T) {
 			t.Fatalf("with only a domain rule: %+v", r)
 		}
 	})
+}
+
+// searchLog records the texts a directory is searched for.
+type searchLog struct {
+	*directory
+	mu    sync.Mutex
+	texts []string
+}
+
+func (s *searchLog) Search(ctx context.Context, q adapters.Query) ([]adapters.Match, error) {
+	s.mu.Lock()
+	s.texts = append(s.texts, q.Text)
+	s.mu.Unlock()
+	return s.directory.Search(ctx, q)
+}
+
+func TestResolveSearchesEachTextOnce(t *testing.T) {
+	// The header's own id and the page's id are one key; two spellings of
+	// one website are one key too.
+	anchor := []adapters.Key{
+		{Kind: adapters.KeyExternalID, Value: "001ACME"},
+		{Kind: adapters.KeyExternalID, Value: "salesforce:001ACME"},
+		{Kind: adapters.KeyDomain, Value: "https://www.acme.com"},
+		{Kind: adapters.KeyDomain, Value: "acme.com"},
+	}
+	d := &searchLog{directory: &directory{records: []adapters.Match{
+		billingRecord("cus_1", "Acme Inc", adapters.Key{Kind: adapters.KeyExternalID, Value: "salesforce:001ACME"}),
+	}}}
+	r := (&Resolver{}).Resolve(context.Background(), Source{Name: "billing", Adapter: d}, "salesforce", anchor)
+	if r.Link == nil || r.Link.ID != "cus_1" {
+		t.Fatalf("resolution = %+v", r)
+	}
+	slices.Sort(d.texts)
+	if want := []string{"001ACME", "acme.com"}; !slices.Equal(d.texts, want) {
+		t.Errorf("searched for %q, want each text once: %q", d.texts, want)
+	}
 }

@@ -58,7 +58,7 @@ type Found struct {
 type sourceHits struct {
 	src     Source
 	matches []adapters.Match
-	err     error
+	problem *Problem // set when src could not be searched
 }
 
 // Search asks every system concurrently, each within its own deadline, and
@@ -69,18 +69,18 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 	found := make([]sourceHits, len(sources))
 	var wg sync.WaitGroup
 	for i, src := range sources {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			sctx, cancel := context.WithTimeout(ctx, src.Timeout)
 			defer cancel()
+			found[i].src = src
 			ms, err := src.Adapter.Search(sctx, adapters.Query{Text: text, Limit: limit})
 			if err != nil {
 				c.logger.WarnContext(ctx, "search failed", withRawBody(err, "source", src.Name, "err", err)...)
-				err = &searchError{problem: describe(sctx, src, err), err: err}
+				found[i].problem = describe(sctx, src, err)
+				return
 			}
-			found[i] = sourceHits{src: src, matches: ms, err: err}
-		}()
+			found[i].matches = ms
+		})
 	}
 	wg.Wait()
 
@@ -88,8 +88,8 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 	var records []record
 	for _, f := range found {
 		res.Searched = append(res.Searched, f.src.Title)
-		if f.err != nil {
-			res.Missing = append(res.Missing, SourceProblem{Title: f.src.Title, Problem: f.err.(*searchError).problem})
+		if f.problem != nil {
+			res.Missing = append(res.Missing, SourceProblem{Title: f.src.Title, Problem: f.problem})
 			continue
 		}
 		for _, m := range f.matches {
@@ -123,14 +123,6 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 	}
 	return res
 }
-
-type searchError struct {
-	problem *Problem
-	err     error
-}
-
-func (e *searchError) Error() string { return e.err.Error() }
-func (e *searchError) Unwrap() error { return e.err }
 
 // record is one system's match with its normalized keys.
 type record struct {
@@ -233,9 +225,7 @@ func (c *Composer) linkToPrimary(ctx context.Context, groups []*group) {
 			continue
 		}
 		n++
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			rctx, cancel := context.WithTimeout(ctx, c.primary.Timeout)
 			defer cancel()
 			res := c.resolver.Resolve(rctx, c.primary, "", g.keys())
@@ -244,7 +234,7 @@ func (c *Composer) linkToPrimary(ctx context.Context, groups []*group) {
 				g.records = append([]record{{src: c.primary, m: adapters.Match{Source: c.primary.Name, ID: res.Link.ID,
 					Name: res.Link.Name, URL: res.Link.URL, MatchedBy: "linked"}}}, g.records...)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,8 +64,8 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 			hidden++
 		}
 	}
-	s.Slots = append([]Panel{{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec}}, s.Slots...)
-	s.Slots = append(s.Slots, Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec})
+	s.Slots = append([]Panel{{Source: TimelineSource, SourceTitle: allSystems, Spec: summarySpec}}, s.Slots...)
+	s.Slots = append(s.Slots, Panel{Source: TimelineSource, SourceTitle: allSystems, Spec: timelineSpec})
 	// Buffered for every slot, so that fetches finishing after the budget, or
 	// after the customer turned out not to exist, never block or leak.
 	done := make(chan Panel, len(s.Slots)+hidden)
@@ -96,7 +97,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		defer func() {
 			if ctx.Err() == nil {
 				out <- c.summaryPanel(id, got)
-				out <- c.timelinePanel(got)
+				out <- TimelinePanel(BuildTimeline(got, TimelineFilter{}))
 			}
 		}()
 		for range fetched + hidden {
@@ -132,8 +133,11 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 func (c *Composer) summaryPanel(id string, panels []Panel) Panel {
 	sum := BuildSummary(panels, c.golden, c.now())
 	sum.Links[c.primary.Name] = id
-	return Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: summarySpec, State: StateOK, Summary: &sum}
+	return Panel{Source: TimelineSource, SourceTitle: allSystems, Spec: summarySpec, State: StateOK, Summary: &sum}
 }
+
+// allSystems is the source title of the panels that no one system supplies.
+const allSystems = "All systems"
 
 // summarySpec is the across-systems panel, first on the page.
 var summarySpec = adapters.FacetSpec{Name: "summary", Title: "Across systems"}
@@ -148,10 +152,9 @@ func headerSpec(src Source) (adapters.FacetSpec, bool) {
 	return adapters.FacetSpec{}, false
 }
 
-// timelinePanel is the merged activity of the panels that arrived.
-func (c *Composer) timelinePanel(panels []Panel) Panel {
-	t := BuildTimeline(panels, TimelineFilter{})
-	return Panel{Source: TimelineSource, SourceTitle: "All systems", Spec: timelineSpec, State: StateOK, Timeline: &t}
+// TimelinePanel is the merged activity panel showing t.
+func TimelinePanel(t Timeline) Panel {
+	return Panel{Source: TimelineSource, SourceTitle: allSystems, Spec: timelineSpec, State: StateOK, Timeline: &t}
 }
 
 // anchorKeys are the keys linked records are found by: those the header facet
@@ -180,7 +183,7 @@ func panelSpecs(src Source) []adapters.FacetSpec {
 // sending one panel per facet to done.
 func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
 	specs := panelSpecs(src)
-	res := c.resolveWith(ctx, src, id, keys, ds)
+	res := c.resolve(ctx, src, id, func() []adapters.Key { return keys }, ds)
 	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
@@ -193,22 +196,18 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys
 	}
 	var wg sync.WaitGroup
 	if hasHeader {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			p := c.fetch(ctx, src, hs, res.Link.ID)
 			p.Link, p.Hidden = res.Link, true
 			done <- p
-		}()
+		})
 	}
 	for _, spec := range specs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			p := c.fetch(ctx, src, spec, res.Link.ID)
 			p.Link = res.Link
 			done <- p
-		}()
+		})
 	}
 	wg.Wait()
 }
@@ -249,30 +248,25 @@ var ErrNoSuchPanel = errors.New("no such panel")
 
 // Panel fetches one panel of a customer on its own, for a retry.
 func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, error) {
-	if source == c.primary.Name {
-		for _, spec := range c.primary.Adapter.Facets() {
-			if spec.Name == facet && !spec.Header {
-				return c.fetch(ctx, c.primary, spec, id), nil
-			}
+	src, linked := c.primary, false
+	if source != c.primary.Name {
+		if src, linked = c.linkedSource(source); !linked {
+			return Panel{}, ErrNoSuchPanel
 		}
+	}
+	specs := panelSpecs(src)
+	i := slices.IndexFunc(specs, func(s adapters.FacetSpec) bool { return s.Name == facet })
+	if i < 0 {
 		return Panel{}, ErrNoSuchPanel
 	}
-	for _, src := range c.linked {
-		if src.Name != source {
-			continue
-		}
-		for _, spec := range panelSpecs(src) {
-			if spec.Name != facet {
-				continue
-			}
-			res := c.resolveLinked(ctx, src, id, c.decided(ctx, id)[src.Name])
-			if res.Link == nil {
-				return c.unlinked(ctx, src, spec, res), nil
-			}
-			p := c.fetch(ctx, src, spec, res.Link.ID)
-			p.Link = res.Link
-			return p, nil
-		}
+	if !linked {
+		return c.fetch(ctx, src, specs[i], id), nil
 	}
-	return Panel{}, ErrNoSuchPanel
+	res := c.resolveLinked(ctx, src, id, c.decided(ctx, id)[src.Name])
+	if res.Link == nil {
+		return c.unlinked(ctx, src, specs[i], res), nil
+	}
+	p := c.fetch(ctx, src, specs[i], res.Link.ID)
+	p.Link = res.Link
+	return p, nil
 }

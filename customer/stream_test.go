@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -83,9 +84,11 @@ func TestStreamMarksPanelsLateAtTheBudget(t *testing.T) {
 }
 
 func TestStreamOfAnUnknownCustomer(t *testing.T) {
-	c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", adapters.ErrNotFound)}, time.Second)
-	if _, err := c.Stream(context.Background(), "nope", time.Second); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v, want ErrNotFound", err)
+	for _, notFound := range []error{adapters.ErrNotFound, fmt.Errorf("crm: fetch account: %w", adapters.ErrNotFound)} {
+		c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", notFound)}, time.Second)
+		if s, err := c.Stream(context.Background(), "nope", time.Second); !errors.Is(err, ErrNotFound) || s != nil {
+			t.Fatalf("adapter error %v: Stream = %+v, %v; want no page and an error matching ErrNotFound", notFound, s, err)
+		}
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
@@ -127,9 +126,7 @@ func (h *Customer) Timeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := customer.Panel{Source: customer.TimelineSource, SourceTitle: "All systems",
-		Spec: adapters.FacetSpec{Name: "timeline", Title: "Activity"}, Timeline: &t}
-	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
+	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, customer.TimelinePanel(t), time.Now())))
 }
 
 // DecideLink handles POST /customers/:id/links: an admin confirms, splits or

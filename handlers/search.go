@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -32,7 +33,7 @@ const maxQuery = 200
 func (h *Search) Show(c echo.Context) error {
 	q := strings.TrimSpace(c.QueryParam("q"))
 	if utf8.RuneCountInString(q) > maxQuery {
-		return echo.NewHTTPError(http.StatusBadRequest, "The search text is too long: use at most 200 characters.")
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("The search text is too long: use at most %d characters.", maxQuery))
 	}
 	results := components.SearchResults{Query: q, Sources: present.Titles(h.Searcher.SourceTitles())}
 	if q != "" {

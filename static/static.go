@@ -22,16 +22,22 @@ const Prefix = "/static/"
 
 // Assets serves the embedded files and names their hashed URLs.
 type Assets struct {
-	fsys   fs.FS
 	hashes map[string]string // file path -> short content hash
-	byURL  map[string]string // "hash/path" -> file path
+	byURL  map[string]asset  // "hash/path" -> the file
+}
+
+// asset is one file as served, read once at start: reading an embedded file
+// copies it, which a request need not pay for.
+type asset struct {
+	body        []byte
+	contentType string
 }
 
 // New hashes every embedded file.
 func New() (*Assets, error) { return newAssets(files) }
 
 func newAssets(fsys fs.FS) (*Assets, error) {
-	a := &Assets{fsys: fsys, hashes: map[string]string{}, byURL: map[string]string{}}
+	a := &Assets{hashes: map[string]string{}, byURL: map[string]asset{}}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -42,8 +48,12 @@ func newAssets(fsys fs.FS) (*Assets, error) {
 		}
 		sum := sha256.Sum256(b)
 		h := hex.EncodeToString(sum[:6])
+		ct := mime.TypeByExtension(path.Ext(p))
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
 		a.hashes[p] = h
-		a.byURL[h+"/"+p] = p
+		a.byURL[h+"/"+p] = asset{body: b, contentType: ct}
 		return nil
 	})
 	return a, err
@@ -63,23 +73,13 @@ func (a *Assets) URL(p string) string {
 // ServeHTTP serves a file by its hashed URL. Unknown or outdated hashes are 404:
 // a page rendered by another release must not get this release's file.
 func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest := strings.TrimPrefix(r.URL.Path, Prefix)
-	p, ok := a.byURL[rest]
+	f, ok := a.byURL[strings.TrimPrefix(r.URL.Path, Prefix)]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	b, err := fs.ReadFile(a.fsys, p)
-	if err != nil {
-		http.NotFound(w, r)
-		return
-	}
-	ct := mime.TypeByExtension(path.Ext(p))
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Type", f.contentType)
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	_, _ = w.Write(b)
+	_, _ = w.Write(f.body)
 }

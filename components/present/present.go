@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,21 +67,8 @@ func matchedBy(s string) string {
 	return s
 }
 
-// CustomerPage maps a composed page. self is the page's own URL, for retries;
-// now is the time relative freshness ("2 min ago") is measured from.
-func CustomerPage(p *customer.Page, self string, now time.Time) components.CustomerPage {
-	m := components.CustomerPage{Header: header(p.Header, self, now)}
-	var panels []components.Panel
-	for _, pn := range p.Panels {
-		m.Slots = append(m.Slots, components.Slot{ID: panelID(pn), Title: pn.Spec.Title, Source: pn.SourceTitle})
-		pm := panel(pn, self, now)
-		pm.Slot = pm.ID
-		panels = append(panels, pm)
-	}
-	m.Panels = slices.Values(panels)
-	return m
-}
-
+// header maps the header panel. self is the page's own URL, for retries; now
+// is the time relative freshness ("2 min ago") is measured from.
 func header(p customer.Panel, self string, now time.Time) components.CustomerHeader {
 	h := components.CustomerHeader{Source: source(p, now)}
 	if p.State != customer.StateOK || p.Facet == nil {
@@ -214,7 +200,7 @@ func source(p customer.Panel, now time.Time) components.Source {
 
 func problem(p *customer.Problem, retry string) *components.Problem {
 	if p == nil {
-		return &components.Problem{Message: "Something went wrong."}
+		return &components.Problem{Message: "Something went wrong.", Hint: "Reload the page; if it persists, tell your integration admin."}
 	}
 	out := &components.Problem{Message: p.Message, Hint: p.Hint}
 	if !p.RetryAt.IsZero() {
@@ -328,9 +314,12 @@ func badge(s string) string {
 	return ""
 }
 
+// currencySymbols are the currencies written with a symbol; others with their code.
+var currencySymbols = map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
 // Money formats an amount in its currency, e.g. "$1,234,567" or "€12,500.50".
 func Money(amount float64, currency string) string {
-	sym := map[string]string{"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}[strings.ToUpper(currency)]
+	sym := currencySymbols[strings.ToUpper(currency)]
 	neg, s := decimal(amount)
 	if sym == "" {
 		s = s + " " + strings.ToUpper(currency)

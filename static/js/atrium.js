@@ -43,11 +43,14 @@
     Array.prototype.forEach.call(th.parentNode.children, function (h) { h.removeAttribute("aria-sort"); });
     th.setAttribute("aria-sort", asc ? "ascending" : "descending");
     var body = table.tBodies[0];
-    var rows = Array.prototype.slice.call(body.rows);
-    rows.sort(function (r1, r2) {
-      var d = compare(cellValue(r1, index), cellValue(r2, index));
+    // Read each row's value once, not once per comparison.
+    var keyed = Array.prototype.map.call(body.rows, function (r) { return { row: r, value: cellValue(r, index) }; });
+    keyed.sort(function (a, b) {
+      var d = compare(a.value, b.value);
       return asc ? d : -d;
     });
-    rows.forEach(function (r) { body.appendChild(r); });
+    var sorted = document.createDocumentFragment();
+    keyed.forEach(function (k) { sorted.appendChild(k.row); });
+    body.appendChild(sorted);
   });
 })();
