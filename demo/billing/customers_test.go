@@ -149,3 +149,44 @@ func overdue(c billing.Customer) bool {
 	}
 	return false
 }
+
+// The created filter, as exact time or as bounds, and its refusals.
+func TestListCustomersByCreated(t *testing.T) {
+	f := newFixture(t)
+	from, to := f.customers[2].Created.Unix(), f.customers[5].Created.Unix()
+	if from > to {
+		from, to = to, from
+	}
+	var inRange []billing.Customer
+	for _, c := range f.customers {
+		if u := c.Created.Unix(); u >= from && u < to {
+			inRange = append(inRange, c)
+		}
+	}
+	want := newestFirst(inRange, func(c billing.Customer) time.Time { return c.Created },
+		func(c billing.Customer) string { return c.ID })
+	params := &stripe.CustomerListParams{CreatedRange: &stripe.RangeQueryParams{GreaterThanOrEqual: from, LesserThan: to}}
+	params.Limit = stripe.Int64(2)
+	got := collect(t, f.sdk.V1Customers.List(context.Background(), params), customerIDs)
+	if len(want) == 0 || len(want) == len(f.customers) || !slices.Equal(got, want) {
+		t.Errorf("created in [%d, %d): %v\nwant %v", from, to, got, want)
+	}
+
+	exact := f.customers[2]
+	got = collect(t, f.sdk.V1Customers.List(context.Background(),
+		&stripe.CustomerListParams{Created: stripe.Int64(exact.Created.Unix())}), customerIDs)
+	if !slices.Contains(got, exact.ID) || len(got) == len(f.customers) {
+		t.Errorf("created=%d: %v, want %s and not everyone", exact.Created.Unix(), got, exact.ID)
+	}
+
+	for _, tc := range []struct{ query, code, param string }{
+		{"created[after]=1", "parameter_unknown", "created[after]"},
+		{"created[gt]=soon", "parameter_invalid_integer", "created[gt]"},
+	} {
+		status, _, body := f.get(t, "/v1/customers?"+tc.query, "Bearer "+testKey)
+		e, _ := body["error"].(map[string]any)
+		if status != http.StatusBadRequest || e["code"] != tc.code || e["param"] != tc.param {
+			t.Errorf("%s: status %d, error %v; want 400 %s on %s", tc.query, status, e, tc.code, tc.param)
+		}
+	}
+}

@@ -6,62 +6,50 @@ import (
 	"strings"
 )
 
-// Parameters every list call knows.
+// Parameters every list call knows; an endpoint adds its own with
+// slices.Concat, never append, which could write into this array.
 var listParams = []string{"limit", "starting_after", "ending_before", "created"}
 
 func (s *Server) getCustomer(r *http.Request) (any, *apiError) {
-	if _, err := parseParams(r); err != nil {
-		return nil, err
-	}
-	c, ok := s.store.customerByID[r.PathValue("id")]
-	if !ok {
-		return nil, errNoSuch("customer", r.PathValue("id"), "id")
-	}
-	return c.render(s.now()), nil
+	now := s.now()
+	return retrieve(r, "customer", s.store.customerByID, func(c *customerRecord) customerJSON { return c.render(now) })
 }
 
 // listCustomers lists customers; the email filter is exact and, as
 // Stripe's, case-sensitive.
 func (s *Server) listCustomers(r *http.Request) (any, *apiError) {
-	p, err := parseParams(r, append(listParams, "email")...)
+	p, err := parseParams(r, slices.Concat(listParams, []string{"email"})...)
 	if err != nil {
 		return nil, err
 	}
 	email, now := p.Get("email"), s.now()
-	return listPage(p, "/v1/customers", "customer", s.store.customers, findIn(s.store.customerByID),
+	return listPage(p, "/v1/customers", "customer", s.store.customers, s.store.customerByID,
 		func(c *customerRecord) bool { return email == "" || c.email == email },
 		func(c *customerRecord) customerJSON { return c.render(now) })
 }
 
 func (s *Server) getInvoice(r *http.Request) (any, *apiError) {
-	if _, err := parseParams(r); err != nil {
-		return nil, err
-	}
-	inv, ok := s.store.invoiceByID[r.PathValue("id")]
-	if !ok {
-		return nil, errNoSuch("invoice", r.PathValue("id"), "id")
-	}
-	return inv.wire, nil
+	return retrieve(r, "invoice", s.store.invoiceByID, func(inv *invoiceRecord) invoiceJSON { return inv.wire })
 }
 
 var invoiceStatuses = []string{"draft", "open", "paid", "uncollectible", "void"}
 
 func (s *Server) listInvoices(r *http.Request) (any, *apiError) {
-	p, err := parseParams(r, append(listParams, "customer", "status", "subscription")...)
+	p, err := parseParams(r, slices.Concat(listParams, []string{"customer", "status", "subscription"})...)
 	if err != nil {
 		return nil, err
 	}
 	customer, status, sub := p.Get("customer"), p.Get("status"), p.Get("subscription")
-	if err := s.checkCustomer(customer); err != nil {
+	if err := checkRef("customer", customer, s.store.customerByID); err != nil {
 		return nil, err
 	}
 	if err := checkEnum("status", status, invoiceStatuses); err != nil {
 		return nil, err
 	}
-	if _, ok := s.store.subscriptionByID[sub]; sub != "" && !ok {
-		return nil, errNoSuch("subscription", sub, "subscription")
+	if err := checkRef("subscription", sub, s.store.subscriptionByID); err != nil {
+		return nil, err
 	}
-	return listPage(p, "/v1/invoices", "invoice", s.store.invoices, findIn(s.store.invoiceByID),
+	return listPage(p, "/v1/invoices", "invoice", s.store.invoices, s.store.invoiceByID,
 		func(inv *invoiceRecord) bool {
 			return (customer == "" || inv.customer == customer) && (status == "" || string(inv.status) == status) &&
 				(sub == "" || inv.subscription == sub)
@@ -70,14 +58,8 @@ func (s *Server) listInvoices(r *http.Request) (any, *apiError) {
 }
 
 func (s *Server) getSubscription(r *http.Request) (any, *apiError) {
-	if _, err := parseParams(r); err != nil {
-		return nil, err
-	}
-	sub, ok := s.store.subscriptionByID[r.PathValue("id")]
-	if !ok {
-		return nil, errNoSuch("subscription", r.PathValue("id"), "id")
-	}
-	return sub.wire, nil
+	return retrieve(r, "subscription", s.store.subscriptionByID,
+		func(sub *subscriptionRecord) subscriptionJSON { return sub.wire })
 }
 
 var subscriptionStatuses = []string{"active", "all", "canceled", "ended", "incomplete", "incomplete_expired",
@@ -86,12 +68,12 @@ var subscriptionStatuses = []string{"active", "all", "canceled", "ended", "incom
 // listSubscriptions lists subscriptions; without a status filter, those
 // that are not canceled, as Stripe does.
 func (s *Server) listSubscriptions(r *http.Request) (any, *apiError) {
-	p, err := parseParams(r, append(listParams, "customer", "status", "price")...)
+	p, err := parseParams(r, slices.Concat(listParams, []string{"customer", "status", "price"})...)
 	if err != nil {
 		return nil, err
 	}
 	customer, status, price := p.Get("customer"), p.Get("status"), p.Get("price")
-	if err := s.checkCustomer(customer); err != nil {
+	if err := checkRef("customer", customer, s.store.customerByID); err != nil {
 		return nil, err
 	}
 	if err := checkEnum("status", status, subscriptionStatuses); err != nil {
@@ -108,7 +90,7 @@ func (s *Server) listSubscriptions(r *http.Request) (any, *apiError) {
 		}
 		return string(st) == status
 	}
-	return listPage(p, "/v1/subscriptions", "subscription", s.store.subscriptions, findIn(s.store.subscriptionByID),
+	return listPage(p, "/v1/subscriptions", "subscription", s.store.subscriptions, s.store.subscriptionByID,
 		func(sub *subscriptionRecord) bool {
 			return (customer == "" || sub.customer == customer) && keepStatus(sub.status) &&
 				(price == "" || slices.Contains(sub.prices, price))
@@ -117,20 +99,13 @@ func (s *Server) listSubscriptions(r *http.Request) (any, *apiError) {
 }
 
 func (s *Server) getProduct(r *http.Request) (any, *apiError) {
-	if _, err := parseParams(r); err != nil {
-		return nil, err
-	}
-	p, ok := s.store.productByID[r.PathValue("id")]
-	if !ok {
-		return nil, errNoSuch("product", r.PathValue("id"), "id")
-	}
-	return p.wire, nil
+	return retrieve(r, "product", s.store.productByID, func(p *productRecord) productJSON { return p.wire })
 }
 
 // listProducts lists products, by ids when given; every product of the demo
 // account is active.
 func (s *Server) listProducts(r *http.Request) (any, *apiError) {
-	p, err := parseParams(r, append(listParams, "ids", "active")...)
+	p, err := parseParams(r, slices.Concat(listParams, []string{"ids", "active"})...)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +113,7 @@ func (s *Server) listProducts(r *http.Request) (any, *apiError) {
 	if err := checkEnum("active", active, []string{"false", "true"}); err != nil {
 		return nil, err
 	}
-	return listPage(p, "/v1/products", "product", s.store.products, findIn(s.store.productByID),
+	return listPage(p, "/v1/products", "product", s.store.products, s.store.productByID,
 		func(pr *productRecord) bool {
 			return active != "false" && (len(ids) == 0 || slices.Contains(ids, pr.id))
 		},
@@ -152,11 +127,26 @@ func (s *Server) getBalance(r *http.Request) (any, *apiError) {
 	return s.store.balance, nil
 }
 
-// checkCustomer refuses a customer filter naming no customer, with a 400 as
-// for any missing object a parameter names.
-func (s *Server) checkCustomer(id string) *apiError {
-	if _, ok := s.store.customerByID[id]; id != "" && !ok {
-		return errNoSuch("customer", id, "customer")
+// retrieve answers a call for the object of the path's {id}, which takes no
+// parameters: the object rendered, or a 404 when the index has no such id.
+func retrieve[T, J any](r *http.Request, object string, byID map[string]T, render func(T) J) (any, *apiError) {
+	if _, err := parseParams(r); err != nil {
+		return nil, err
+	}
+	id := r.PathValue("id")
+	o, ok := byID[id]
+	if !ok {
+		return nil, errNoSuch(object, id, "id")
+	}
+	return render(o), nil
+}
+
+// checkRef refuses a filter parameter (named as the object it refers to)
+// naming no object of the index, with a 400 as for any missing object a
+// parameter names; "" is no filter.
+func checkRef[T any](object, id string, byID map[string]T) *apiError {
+	if _, ok := byID[id]; id != "" && !ok {
+		return errNoSuch(object, id, object)
 	}
 	return nil
 }

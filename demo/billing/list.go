@@ -32,7 +32,8 @@ func parseParams(r *http.Request, known ...string) (params, *apiError) {
 		base, _, _ := strings.Cut(name, "[")
 		switch {
 		case base == "expand":
-			return params{}, errInvalidParam(name, "This server does not expand objects (%s): expandable fields hold ids.",
+			return params{}, errInvalidParam(name, "This server does not expand objects (%s): expandable fields hold ids. "+
+				"Leave out expand[] and retrieve each object by its id.",
 				strings.Join(q[name], ", "))
 		case !slices.Contains(known, base):
 			return params{}, errUnknownParam(name)
@@ -71,34 +72,39 @@ func (p params) limit() (int, *apiError) {
 	return n, nil
 }
 
+// compareOps are the comparisons of numbers in filters, by the operator of
+// the search query language; a created filter uses them too.
+var compareOps = map[string]func(a, b int64) bool{
+	":":  func(a, b int64) bool { return a == b },
+	">":  func(a, b int64) bool { return a > b },
+	">=": func(a, b int64) bool { return a >= b },
+	"<":  func(a, b int64) bool { return a < b },
+	"<=": func(a, b int64) bool { return a <= b },
+}
+
+// createdOps are the forms of the created filter, with their operators.
+var createdOps = map[string]string{
+	"created": ":", "created[gt]": ">", "created[gte]": ">=", "created[lt]": "<", "created[lte]": "<=",
+}
+
 // created reads the created filter, given as created=T or as bounds
 // created[gt]=T, [gte], [lt], [lte]; it reports whether a time passes it.
 func (p params) created() (func(int64) bool, *apiError) {
-	type bound struct {
-		name string
-		ok   func(t, v int64) bool
-	}
-	bounds := []bound{
-		{"created", func(t, v int64) bool { return t == v }},
-		{"created[gt]", func(t, v int64) bool { return t > v }},
-		{"created[gte]", func(t, v int64) bool { return t >= v }},
-		{"created[lt]", func(t, v int64) bool { return t < v }},
-		{"created[lte]", func(t, v int64) bool { return t <= v }},
-	}
 	var tests []func(int64) bool
-	for k := range p.Values {
+	// In order, so that of two bad parameters the same one is reported.
+	for _, k := range slices.Sorted(maps.Keys(p.Values)) {
 		if k != "created" && !strings.HasPrefix(k, "created[") {
 			continue
 		}
-		i := slices.IndexFunc(bounds, func(b bound) bool { return b.name == k })
-		if i < 0 {
+		op, known := createdOps[k]
+		if !known {
 			return nil, errUnknownParam(k)
 		}
 		v, err := strconv.ParseInt(p.Get(k), 10, 64)
 		if err != nil {
 			return nil, errInvalidInteger(k, p.Get(k))
 		}
-		ok := bounds[i].ok
+		ok := compareOps[op]
 		tests = append(tests, func(t int64) bool { return ok(t, v) })
 	}
 	return func(t int64) bool {
@@ -113,9 +119,9 @@ func (p params) created() (func(int64) bool, *apiError) {
 
 // listPage answers a list call: the objects that keep passes, one page of
 // them after the starting_after cursor or before the ending_before one, in
-// a list object. object names the kind in errors ("customer"); find finds
-// a cursor among all objects of the kind, filtered or not.
-func listPage[T keyed, J any](p params, path, object string, all []T, find func(id string) (T, bool),
+// a list object. object names the kind in errors ("customer"); a cursor is
+// looked up in byID, among all objects of the kind, filtered or not.
+func listPage[T keyed, J any](p params, path, object string, all []T, byID map[string]T,
 	keep func(T) bool, render func(T) J) (any, *apiError) {
 	limit, err := p.limit()
 	if err != nil {
@@ -135,7 +141,7 @@ func listPage[T keyed, J any](p params, path, object string, all []T, find func(
 	}
 	var at sortKey
 	if cursor != "" {
-		c, ok := find(cursor)
+		c, ok := byID[cursor]
 		if !ok {
 			return nil, errNoSuch(object, cursor, param)
 		}
@@ -163,12 +169,4 @@ func listPage[T keyed, J any](p params, path, object string, all []T, find func(
 		out[i] = render(o)
 	}
 	return newList(path, out, hasMore), nil
-}
-
-// findIn returns a lookup in an index by id.
-func findIn[T any](index map[string]T) func(string) (T, bool) {
-	return func(id string) (T, bool) {
-		v, ok := index[id]
-		return v, ok
-	}
 }

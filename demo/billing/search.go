@@ -64,23 +64,26 @@ func (s *Server) searchCustomers(r *http.Request) (any, *apiError) {
 	offset := 0
 	if page := p.Get("page"); page != "" {
 		if offset = pageOffset(page); offset < 0 {
-			return nil, errInvalidParam("page", "Invalid page: %s", page)
+			return nil, errInvalidParam("page",
+				"Invalid page: %s. Pass the next_page of the previous search result, unchanged, with the same query.", page)
 		}
 	}
-	now := s.now()
-	var matched []customerJSON
+	var matched []*customerRecord
 	for _, c := range s.store.customers {
 		if q.matches(c) {
-			matched = append(matched, c.render(now))
+			matched = append(matched, c)
 		}
 	}
 	matched = matched[min(offset, len(matched)):]
-	res := searchJSON[customerJSON]{Object: "search_result", Data: matched[:min(limit, len(matched))],
-		HasMore: len(matched) > limit, URL: "/v1/customers/search"}
-	if res.Data == nil {
-		res.Data = []customerJSON{}
+	hasMore := len(matched) > limit
+	matched = matched[:min(limit, len(matched))]
+	// Only the page is rendered; make keeps an empty page [] rather than null.
+	data, now := make([]customerJSON, len(matched)), s.now()
+	for i, c := range matched {
+		data[i] = c.render(now)
 	}
-	if res.HasMore {
+	res := searchJSON[customerJSON]{Object: "search_result", Data: data, HasMore: hasMore, URL: "/v1/customers/search"}
+	if hasMore {
 		next := pageToken(offset + limit)
 		res.NextPage = &next
 	}
@@ -119,19 +122,7 @@ func (cl clause) matches(c *customerRecord) bool {
 	var ok bool
 	switch cl.field {
 	case "created":
-		t := c.created
-		switch cl.op {
-		case ":":
-			ok = t == cl.number
-		case ">":
-			ok = t > cl.number
-		case ">=":
-			ok = t >= cl.number
-		case "<":
-			ok = t < cl.number
-		case "<=":
-			ok = t <= cl.number
-		}
+		ok = compareOps[cl.op](c.created, cl.number)
 	case "metadata":
 		v, present := c.metadata[cl.key]
 		ok = cl.null && !present || !cl.null && present && v == cl.value

@@ -147,7 +147,7 @@ func TestSearchRejectsMalformedQueries(t *testing.T) {
 		t.Errorf("empty query: error %d %s %s, want 400 parameter_missing on query", se.HTTPStatusCode, se.Code, se.Param)
 	}
 	status, _, body := f.get(t, "/v1/customers/search?query=name~%27acme%27&page=nonsense", "Bearer "+testKey)
-	if status != 400 {
-		t.Errorf("a page token of no search: status %d, body %v, want 400", status, body)
+	if e, _ := body["error"].(map[string]any); status != 400 || e["param"] != "page" {
+		t.Errorf("a page token of no search: status %d, body %v, want 400 on param page", status, body)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -94,7 +95,7 @@ type contract struct {
 func (sd *seeder) customer(id string, p profile) Customer {
 	r := sd.r
 	c := Customer{ID: id, Name: p.name, Email: p.email, Currency: p.currency, Metadata: p.metadata,
-		Created: sd.now.AddDate(0, 0, -400-r.IntN(700)), InvoicePrefix: upper(newID(r, "", 8))}
+		Created: sd.now.AddDate(0, 0, -400-r.IntN(700)), InvoicePrefix: strings.ToUpper(newID(r, "", 8))}
 	if p.city != "" || p.country != "" {
 		c.Address = &Address{City: p.city, Country: p.country}
 	}
@@ -322,14 +323,4 @@ func (sd *seeder) clamp(t time.Time) time.Time {
 		return sd.now
 	}
 	return t
-}
-
-func upper(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }

@@ -94,7 +94,8 @@ func newStore(customers []Customer) *store {
 	for i := range customers {
 		c := &customers[i]
 		cr := &customerRecord{sortKey: sortKey{unix(c.Created), c.ID}, email: c.Email, name: c.Name,
-			phone: c.Phone, metadata: metadata(c.Metadata), wire: newCustomer(c)}
+			phone: c.Phone, wire: newCustomer(c)}
+		cr.metadata = cr.wire.Metadata // a copy already; neither is ever changed
 		st.customers = append(st.customers, cr)
 		st.customerByID[c.ID] = cr
 		for j := range c.Invoices {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -194,12 +195,9 @@ func at(obj map[string]any, path string) map[string]any {
 		return obj
 	}
 	var cur any = obj
-	for _, part := range splitPath(path) {
+	for _, part := range strings.Split(path, ".") {
 		m, _ := cur.(map[string]any)
-		name, array := part, false
-		if len(part) > 2 && part[len(part)-2:] == "[]" {
-			name, array = part[:len(part)-2], true
-		}
+		name, array := strings.CutSuffix(part, "[]")
 		cur = m[name]
 		if array {
 			a, _ := cur.([]any)
@@ -211,18 +209,6 @@ func at(obj map[string]any, path string) map[string]any {
 	}
 	m, _ := cur.(map[string]any)
 	return m
-}
-
-func splitPath(path string) []string {
-	var parts []string
-	start := 0
-	for i := 0; i <= len(path); i++ {
-		if i == len(path) || path[i] == '.' {
-			parts = append(parts, path[start:i])
-			start = i + 1
-		}
-	}
-	return parts
 }
 
 func join(path, key string) string {

@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -141,12 +142,12 @@ func newCustomer(c *Customer) customerJSON {
 	}
 }
 
+// metadata copies a metadata map; none is {} on the wire, never null.
 func metadata(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
+	if m == nil {
+		return map[string]string{}
 	}
-	return out
+	return maps.Clone(m)
 }
 
 type priceJSON struct {

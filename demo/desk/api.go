@@ -120,7 +120,8 @@ func (s *Server) pathOrg(w http.ResponseWriter, r *http.Request) (Organization, 
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	o, ok := s.org(id)
 	if err != nil || !ok {
-		writeError(w, http.StatusNotFound, "RecordNotFound", "Not found")
+		writeError(w, http.StatusNotFound, "RecordNotFound",
+			"No organization with id "+strconv.Quote(r.PathValue("id"))+"; GET /api/v2/search?query=… finds one by name or domain.")
 		return Organization{}, false
 	}
 	return o, true

@@ -96,8 +96,10 @@ func New(o Options) *Server {
 	api("GET /api/v2/organizations/{id}", s.organization)
 	api("GET /api/v2/organizations/{id}/tickets", s.organizationTickets)
 	api("GET /api/v2/search", s.search)
-	api("/api/", func(w http.ResponseWriter, _ *http.Request) {
-		writeError(w, http.StatusNotFound, "InvalidEndpoint", "Not found")
+	api("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "InvalidEndpoint", "No such endpoint: "+r.Method+" "+r.URL.Path+
+			". The API answers GET /api/v2/users/me, /api/v2/organizations, /api/v2/organizations/{id}, "+
+			"/api/v2/organizations/{id}/tickets and /api/v2/search.")
 	})
 	s.mux.HandleFunc("GET /agent/organizations/{id}", s.agentOrganization)
 	s.mux.HandleFunc("GET /agent/tickets/{id}", s.agentTicket)
@@ -123,7 +125,8 @@ func (s *Server) authenticated(h http.HandlerFunc) http.Handler {
 		got := r.Header.Get("Authorization")
 		if s.token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="desk"`)
-			writeError(w, http.StatusUnauthorized, "Couldn't authenticate you", "")
+			writeError(w, http.StatusUnauthorized, "Couldn't authenticate you",
+				"Send the desk's API token as \"Authorization: Bearer <token>\".")
 			return
 		}
 		h(w, r)

@@ -67,8 +67,9 @@ func TestAuthentication(t *testing.T) {
 	_, srv := start(t)
 	for _, tok := range []string{"", "wrong", token + "x"} {
 		var body map[string]string
-		if code := get(t, srv.URL+"/api/v2/organizations", tok, &body); code != http.StatusUnauthorized || body["error"] == "" {
-			t.Errorf("token %q: %d %v, want 401 with a JSON error", tok, code, body)
+		if code := get(t, srv.URL+"/api/v2/organizations", tok, &body); code != http.StatusUnauthorized || body["error"] == "" ||
+			!strings.Contains(body["description"], "Authorization: Bearer") {
+			t.Errorf("token %q: %d %v, want 401 with a JSON error saying how to send the token", tok, code, body)
 		}
 	}
 	var me map[string]any
@@ -234,5 +235,14 @@ func TestOrganizations(t *testing.T) {
 		if code := get(t, srv.URL+"/api/v2/organizations/"+id, token, &errBody); code != http.StatusNotFound || errBody["error"] != "RecordNotFound" {
 			t.Errorf("organization %s: %d %v, want 404 RecordNotFound", id, code, errBody)
 		}
+	}
+}
+
+func TestUnknownEndpoint(t *testing.T) {
+	_, srv := start(t)
+	var body map[string]string
+	if code := get(t, srv.URL+"/api/v2/tickets/1", token, &body); code != http.StatusNotFound ||
+		body["error"] != "InvalidEndpoint" || !strings.Contains(body["description"], "GET /api/v2/tickets/1") {
+		t.Errorf("unknown endpoint: %d %v, want 404 InvalidEndpoint naming the request", code, body)
 	}
 }

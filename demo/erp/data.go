@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -98,13 +97,7 @@ func customerOf(i int, a Account) Customer {
 	}
 	c := Customer{Account: a, No: fmt.Sprintf("C-%d", 10001+41*i)}
 	c.BillingEmail = []string{"accounts.payable@", "invoices@", "billing@"}[r.IntN(3)] + a.Domain
-	digits := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteByte(byte('0' + r.IntN(10)))
-		}
-		return b.String()
-	}
+	digits := func(n int) string { return randomString(r, decimal, n) }
 	switch a.Country {
 	case "US", "CA":
 		c.Currency = "USD"
@@ -177,23 +170,27 @@ func fulfil(r *rand.Rand, ordered, now time.Time, seq *sequence) (string, *shipm
 
 // trackingNo makes a number of the carrier's shape.
 func trackingNo(r *rand.Rand, carrier string) string {
-	const alnum = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-	pick := func(set string, n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = set[r.IntN(len(set))]
-		}
-		return string(b)
-	}
+	const alnum = decimal + "ABCDEFGHJKLMNPQRSTUVWXYZ"
 	switch carrier {
 	case "UPS":
-		return "1Z" + pick(alnum, 16)
+		return "1Z" + randomString(r, alnum, 16)
 	case "FedEx":
-		return pick(alnum[:10], 12)
+		return randomString(r, decimal, 12)
 	case "DHL":
-		return pick(alnum[:10], 10)
+		return randomString(r, decimal, 10)
 	}
-	return "SCH" + pick(alnum[:10], 9)
+	return "SCH" + randomString(r, decimal, 9)
+}
+
+const decimal = "0123456789"
+
+// randomString returns n characters drawn from set.
+func randomString(r *rand.Rand, set string, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = set[r.IntN(len(set))]
+	}
+	return string(b)
 }
 
 // amount writes minor units as a decimal, e.g. 123450 → "1234.50".

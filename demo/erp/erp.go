@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -56,13 +57,26 @@ func Customers(accounts []Account) []Customer {
 }
 
 // Create writes a new SQLite database file at path with the ERP's schema and
-// data. It fails if the file exists.
+// data. It fails if the file exists, and never touches an existing file. If
+// seeding fails, the file it created is removed: a file left behind empty
+// would be taken for a seeded ERP on the next run.
 func Create(ctx context.Context, path string, now time.Time, accounts []Account) (err error) {
-	if _, err := os.Stat(path); err == nil {
-		return fmt.Errorf("erp: create %s: the file exists", path)
-	} else if !errors.Is(err, os.ErrNotExist) {
+	// Creating the file exclusively, rather than checking first, leaves no
+	// moment in which another process's file could be opened and then removed.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("erp: create %s: the file exists; remove it to seed a new database, or use it as it is", path)
+	} else if err != nil {
 		return fmt.Errorf("erp: create: %w", err)
 	}
+	if err := f.Close(); err != nil {
+		return errors.Join(fmt.Errorf("erp: create %s: %w", path, err), os.Remove(path))
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, os.Remove(path))
+		}
+	}()
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		return fmt.Errorf("erp: create %s: %w", path, err)

@@ -2,7 +2,10 @@ package erp_test
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,9 +75,37 @@ func TestCreateIsDeterministic(t *testing.T) {
 }
 
 func TestCreateRefusesAnExistingFile(t *testing.T) {
-	path, _ := create(t)
+	path, db := create(t)
+	before := dump(t, db)
 	if err := erp.Create(t.Context(), path, now, erp.DemoAccounts()); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("Create over an existing file = %v, want an error saying it exists", err)
+	}
+	if after := dump(t, db); after != before {
+		t.Error("a refused Create changed the existing database")
+	}
+}
+
+// A Create that fails leaves no file behind, which a later run would take
+// for a seeded ERP; the next Create then succeeds.
+func TestCreateRemovesItsFileOnFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "erp.db")
+	// A directory where SQLite's rollback journal goes makes the first write
+	// fail, once the database file has been opened.
+	journal := path + "-journal"
+	if err := os.Mkdir(journal, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := erp.Create(t.Context(), path, now, erp.DemoAccounts()); err == nil {
+		t.Fatal("Create without a place for its journal succeeded")
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("after a failed Create, stat %s = %v, want no file", path, err)
+	}
+	if err := os.Remove(journal); err != nil {
+		t.Fatal(err)
+	}
+	if err := erp.Create(t.Context(), path, now, erp.DemoAccounts()); err != nil {
+		t.Errorf("Create after a failed one: %v", err)
 	}
 }
 

@@ -78,12 +78,13 @@ func (p *pages) showLogin(w http.ResponseWriter, r *http.Request) {
 // with status 200, so the browser keeps the page and the typed username.
 func (p *pages) submitLogin(w http.ResponseWriter, r *http.Request) {
 	if !p.sameOrigin(r) {
-		http.Error(w, "cross-origin sign-in refused", http.StatusForbidden)
+		http.Error(w, "Sign-in refused: the form was sent from another site. "+
+			"Return to the application and sign in from there.", http.StatusForbidden)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "unreadable form", http.StatusBadRequest)
+		http.Error(w, "The sign-in form could not be read. Return to the application and sign in again.", http.StatusBadRequest)
 		return
 	}
 	a, err := p.store.pendingAuthRequest(r.PostForm.Get("authRequestID"))

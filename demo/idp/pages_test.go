@@ -82,9 +82,12 @@ func TestLoginRefusesCrossOriginPosts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	readBody(t, resp)
+	body := readBody(t, resp)
 	if resp.StatusCode != http.StatusForbidden || len(e.callbacks) != 0 {
 		t.Errorf("cross-origin sign-in: status %d, callbacks %d; want 403 and none", resp.StatusCode, len(e.callbacks))
+	}
+	if !strings.Contains(body, "Return to the application") {
+		t.Errorf("cross-origin sign-in: %q does not say what to do", body)
 	}
 }
 

@@ -100,13 +100,12 @@ func (s *storage) CreateAuthRequest(_ context.Context, req *oidc.AuthRequest, _ 
 
 // AuthRequestByID implements op.Storage.
 func (s *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.authRequestLocked(id)
+	a, err := s.pendingAuthRequest(id)
 	if err != nil {
+		// A nil *authRequest would make a non-nil op.AuthRequest.
 		return nil, err
 	}
-	return a.copy(), nil
+	return a, nil
 }
 
 // AuthRequestByCode implements op.Storage.

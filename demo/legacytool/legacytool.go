@@ -12,7 +12,10 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -83,9 +86,9 @@ func New(o Options) (*Server, error) {
 	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.mux.HandleFunc("GET /frame", s.frame)
 	s.mux.HandleFunc("POST /canvas", s.canvas)
-	s.mux.HandleFunc("GET /app/{$}", s.app)
-	s.mux.HandleFunc("GET /app/go", s.appGo)
-	s.mux.HandleFunc("GET /app/customer", s.appCustomer)
+	s.mux.HandleFunc("GET /app/{$}", s.asserted(s.app))
+	s.mux.HandleFunc("GET /app/go", s.asserted(s.appGo))
+	s.mux.HandleFunc("GET /app/customer", s.asserted(s.appCustomer))
 	s.mux.Handle("GET /app/ws", websocket.Server{Handshake: s.wsHandshake, Handler: echo})
 	return s, nil
 }
@@ -116,7 +119,7 @@ func (s *Server) canvas(w http.ResponseWriter, r *http.Request) {
 	p := req.Context.Environment.Parameters
 	rows := []row{{"Signed in as", req.Context.User.Email}, {"Name", req.Context.User.FullName},
 		{"Groups", strings.Join(req.Context.User.Groups, ", ")}, {"Customer", p.CustomerID}}
-	for _, name := range sortedKeys(p.Links) {
+	for _, name := range slices.Sorted(maps.Keys(p.Links)) {
 		rows = append(rows, row{"Record in " + name, p.Links[name]})
 	}
 	rows = append(rows, row{"Valid until", req.Expires().UTC().Format(time.RFC3339)})
@@ -126,13 +129,13 @@ func (s *Server) canvas(w http.ResponseWriter, r *http.Request) {
 func canvasReason(err error) string {
 	switch {
 	case errors.Is(err, canvas.ErrSignature):
-		return "its signature does not match."
+		return "its signature does not match. Check that the tool's canvas secret is the one Atrium signs with."
 	case errors.Is(err, canvas.ErrExpired):
 		return "it has expired. Reload the customer page."
 	case errors.Is(err, canvas.ErrReplayed):
 		return "it was already used. Reload the customer page."
 	}
-	return "it is malformed."
+	return "it is malformed. Open the tool from a customer page in Atrium."
 }
 
 // user verifies the proxy's identity assertion; the X-Forwarded-* headers
@@ -141,14 +144,30 @@ func (s *Server) user(r *http.Request) (assertion.Claims, error) {
 	return assertion.Verify(s.opts.AssertionSecret, s.opts.ToolID, r.Header.Get(assertion.Header), s.opts.Now())
 }
 
+// asserted serves an /app/ page only to a request whose identity assertion
+// verifies, and refuses any other with a page that says what to do.
+func (s *Server) asserted(h func(http.ResponseWriter, *http.Request, assertion.Claims)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.user(r)
+		if err != nil {
+			s.refuse(w, "'none'", assertionReason(err))
+			return
+		}
+		h(w, r, c)
+	}
+}
+
+func assertionReason(err error) string {
+	if errors.Is(err, assertion.ErrExpired) {
+		return "The identity assertion of this request has expired. Reload the customer page in Atrium."
+	}
+	return "No valid identity assertion came with this request. " +
+		"Open the tool from a customer page in Atrium, which signs you in to it."
+}
+
 // app is the proxied tool's home: who the user is, the customer, a visit
 // count in the tool's own cookie, a redirecting link and a WebSocket echo.
-func (s *Server) app(w http.ResponseWriter, r *http.Request) {
-	c, err := s.user(r)
-	if err != nil {
-		s.refuse(w, "'none'", "No valid identity assertion came with this request.")
-		return
-	}
+func (s *Server) app(w http.ResponseWriter, r *http.Request, c assertion.Claims) {
 	visits := 1
 	if ck, err := r.Cookie(VisitsCookie); err == nil {
 		if n, err := strconv.Atoi(ck.Value); err == nil && n > 0 && n < 1_000_000 {
@@ -165,21 +184,12 @@ func (s *Server) app(w http.ResponseWriter, r *http.Request) {
 }
 
 // appGo redirects, with an absolute path that knows nothing of any proxy.
-func (s *Server) appGo(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.user(r); err != nil {
-		s.refuse(w, "'none'", "No valid identity assertion came with this request.")
-		return
-	}
-	http.Redirect(w, r, "/app/customer?customer="+urlQueryEscape(r.URL.Query().Get("customer")), http.StatusFound)
+func (s *Server) appGo(w http.ResponseWriter, r *http.Request, _ assertion.Claims) {
+	http.Redirect(w, r, "/app/customer?customer="+url.QueryEscape(r.URL.Query().Get("customer")), http.StatusFound)
 }
 
 // appCustomer is where appGo leads.
-func (s *Server) appCustomer(w http.ResponseWriter, r *http.Request) {
-	c, err := s.user(r)
-	if err != nil {
-		s.refuse(w, "'none'", "No valid identity assertion came with this request.")
-		return
-	}
+func (s *Server) appCustomer(w http.ResponseWriter, r *http.Request, c assertion.Claims) {
 	s.render(w, http.StatusOK, "'none'", page{Title: "Customer record", Kind: "record",
 		Rows: []row{{"Customer", r.URL.Query().Get("customer")}, {"Opened by", c.Email}}})
 }

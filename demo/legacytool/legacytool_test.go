@@ -175,15 +175,19 @@ func TestAppPageTrustsOnlyTheAssertion(t *testing.T) {
 	again.Set("Cookie", "legacy_visits=1")
 	checkPage(t, get(t, srv.URL+"/app/", again), http.StatusOK, "<th scope=\"row\">Visits</th><td>2</td>")
 
-	for name, h := range map[string]http.Header{
-		"none":         {"X-Forwarded-User": {"auth0|42"}, "X-Forwarded-Email": {"grace@example.com"}},
-		"wrong secret": assertionFor(t, []byte("not the tool's secret, but 32 bytes long"), "legacy", now),
-		"other tool":   assertionFor(t, assertionSecret, "other", now),
-		"expired":      assertionFor(t, assertionSecret, "legacy", now.Add(-5*time.Minute)),
+	const openFromAtrium = "Open the tool from a customer page in Atrium"
+	for name, tc := range map[string]struct {
+		h    http.Header
+		text string // what the refusal tells the user to do
+	}{
+		"none":         {http.Header{"X-Forwarded-User": {"auth0|42"}, "X-Forwarded-Email": {"grace@example.com"}}, openFromAtrium},
+		"wrong secret": {assertionFor(t, []byte("not the tool's secret, but 32 bytes long"), "legacy", now), openFromAtrium},
+		"other tool":   {assertionFor(t, assertionSecret, "other", now), openFromAtrium},
+		"expired":      {assertionFor(t, assertionSecret, "legacy", now.Add(-5*time.Minute)), "Reload the customer page"},
 	} {
 		for _, path := range []string{"/app/", "/app/go", "/app/customer"} {
-			p := get(t, srv.URL+path, h)
-			checkPage(t, p, http.StatusForbidden, "Access denied")
+			p := get(t, srv.URL+path, tc.h)
+			checkPage(t, p, http.StatusForbidden, "Access denied", tc.text)
 			if strings.Contains(p.body, "grace@example.com") || p.header.Get("Location") != "" {
 				t.Errorf("%s, %s: served without a valid assertion", name, path)
 			}

@@ -1,11 +1,6 @@
 package legacytool
 
-import (
-	"html/template"
-	"maps"
-	"net/url"
-	"slices"
-)
+import "html/template"
 
 // page is what one page shows.
 type page struct {
@@ -21,10 +16,6 @@ type page struct {
 type row struct {
 	Label, Value string
 }
-
-func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // pages looks like the intranet tools of its time (a banner, a table
 // layout, a grey panel), with what they lacked: a language, a title per
