@@ -7,13 +7,28 @@ import (
 	"html"
 	"io"
 	"math"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
 )
+
+// NewClient returns a client with a cookie jar that follows no redirects, as
+// SignIn needs: a lost session then shows as a 303 instead of a login page.
+// It keeps up to idlePerHost idle connections to a host (0: Go's default, 2).
+func NewClient(idlePerHost int) *http.Client {
+	jar, _ := cookiejar.New(nil) // no options, no error
+	return &http.Client{
+		Jar:           jar,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: idlePerHost, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}
+}
 
 // SignIn walks the sign-in flow from target through the demo identity
 // provider's form as the demo user, with client (which must have a cookie jar
@@ -124,6 +139,13 @@ func Load(ctx context.Context, client *http.Client, u string) (Timing, error) {
 	t.LastByte = time.Since(start)
 	t.Body = body.String()
 	return t, nil
+}
+
+// PanelSlots are the slots of the panels of a customer page of the
+// benchmarks' portal, whose one source is Salesforce: a complete page fills
+// each (see CompletePage).
+func PanelSlots() []string {
+	return []string{"salesforce-contacts", "salesforce-opportunities", "salesforce-cases"}
 }
 
 // CompletePage reports what is wrong with a loaded customer page, if anything:

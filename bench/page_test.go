@@ -17,11 +17,6 @@ const (
 	customerName = "Acme Corporation"
 )
 
-// panelSlots are the slots every complete customer page fills.
-func panelSlots() []string {
-	return []string{"salesforce-contacts", "salesforce-opportunities", "salesforce-cases"}
-}
-
 // startPortal starts a signed-in portal for b.
 func startPortal(b *testing.B, cacheTTL time.Duration) *Portal {
 	b.Helper()
@@ -42,7 +37,7 @@ func load(b *testing.B, p *Portal, u string) Timing {
 	b.Helper()
 	t, err := Load(b.Context(), p.Client, u)
 	if err == nil {
-		err = CompletePage(t, customerName, panelSlots()...)
+		err = completePage(t)
 	}
 	if err != nil {
 		b.Fatalf("%s: %v", u, err)
@@ -177,7 +172,7 @@ func concurrentLoads(ctx context.Context, p *Portal, u string, n int, check func
 }
 
 // completePage checks a customer page load.
-func completePage(t Timing) error { return CompletePage(t, customerName, panelSlots()...) }
+func completePage(t Timing) error { return CompletePage(t, customerName, PanelSlots()...) }
 
 // okStatus checks any other load.
 func okStatus(t Timing) error {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -100,13 +99,7 @@ func StartPortal(ctx context.Context, cacheTTL time.Duration) (p *Portal, err er
 	srv.Config.Handler = e
 	srv.Start()
 
-	jar, _ := cookiejar.New(nil)
-	p.Client = &http.Client{
-		Jar:           jar,
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 256, DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       30 * time.Second,
-	}
+	p.Client = NewClient(256)
 	return p, nil
 }
 

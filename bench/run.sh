@@ -61,14 +61,35 @@ measure() {
   printf '%s\n' "$shown" >>"$out/commands.txt"
   if ! "$@" >"$out/$file" 2>&1; then
     failed+=("$file")
-    echo "FAILED: $shown" >&2
+    echo "FAILED: $shown (its output, below, is in $out/$file)" >&2
   fi
   cat "$out/$file" >&2
+}
+# wait_env FILE PID SECONDS LOG: waits until the environment command PID
+# (bench/cmd/benchenv or proxyenv) has written FILE, then shows its LOG. If it
+# exits or the time runs out first, it says so after the log, and fails.
+wait_env() {
+  local file=$1 pid=$2 seconds=$3 log=$4 i
+  for ((i = 0; i < seconds; i++)); do
+    if [ -f "$file" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 1
+  done
+  cat "$log" >&2
+  [ -f "$file" ] && return 0
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "FAILED: $(basename "$log" .log) wrote no $file within $seconds s; its log above ($log) shows how far it got" >&2
+  else
+    echo "FAILED: $(basename "$log" .log) exited before writing $file; the cause is at the end of its log above ($log)" >&2
+  fi
+  return 1
 }
 
 step "installing wrk if missing"
 if ! command -v wrk >/dev/null; then
-  apt-get update && apt-get install -y wrk
+  if ! { apt-get update && apt-get install -y wrk; }; then
+    echo "wrk is missing and apt-get could not install it: run bash scripts/install-test-deps.sh as root, or put wrk on PATH" >&2
+    exit 1
+  fi
 fi
 
 # proxy_bench measures the upstream served directly, Atrium's proxied tool and
@@ -78,7 +99,11 @@ proxy_bench() {
   step "proxy benchmark: installing oauth2-proxy $O2P_VERSION if missing"
   if [ ! -x "$o2p_dir/oauth2-proxy" ]; then
     mkdir -p "$o2p_dir"
-    GOBIN="$o2p_dir" go install "github.com/oauth2-proxy/oauth2-proxy/v7@$O2P_VERSION"
+    if ! GOBIN="$o2p_dir" go install "github.com/oauth2-proxy/oauth2-proxy/v7@$O2P_VERSION"; then
+      echo "FAILED: go install oauth2-proxy $O2P_VERSION (see above; it needs the Go module proxy): the proxy benchmark is skipped, docs/benchmarks-proxy.md is left as it was; once that works, run bash bench/run.sh --proxy-only" >&2
+      failed+=("oauth2-proxy")
+      return 0
+    fi
   fi
   [ -x "$out/atrium" ] || go build -o "$out/atrium" ./cmd/atrium
   go build -o "$out/proxyenv" ./bench/cmd/proxyenv
@@ -99,12 +124,7 @@ proxy_bench() {
   step "proxy benchmark: starting the upstream, the identity provider, atrium serve and oauth2-proxy"
   "$out/proxyenv" -atrium "$out/atrium" -oauth2-proxy "$o2p_dir/oauth2-proxy" -env "$out/proxy.env" >"$out/proxyenv.log" 2>&1 &
   proxyenv_pid=$!
-  for _ in $(seq 1 120); do
-    if [ -f "$out/proxy.env" ] || ! kill -0 "$proxyenv_pid" 2>/dev/null; then break; fi
-    sleep 1
-  done
-  cat "$out/proxyenv.log" >&2
-  if [ -f "$out/proxy.env" ]; then
+  if wait_env "$out/proxy.env" "$proxyenv_pid" 120 "$out/proxyenv.log"; then
     # shellcheck disable=SC1091
     . "$out/proxy.env"
     grep -v '_COOKIE=' "$out/proxy.env" >>"$out/proxy-meta.env"
@@ -112,28 +132,24 @@ proxy_bench() {
     echo "CLK_TCK='$(getconf CLK_TCK)'" >>"$out/proxy-meta.env"
     echo "PROXY_ROUNDS='$PROXY_ROUNDS'" >>"$out/proxy-meta.env"
     printf '%s\n' "# $PROXY_ROUNDS rounds, each: the three below (Atrium and oauth2-proxy in turn first)" >>"$out/proxy-commands.txt"
-    local shown round order target url cookie pid
+    local shown round order target url pid
+    local -a cookie
     for round in $(seq 1 "$PROXY_ROUNDS"); do
       # Atrium and oauth2-proxy take turns at going first, so that neither
       # always meets the machine as the other left it.
       if [ $((round % 2)) = 1 ]; then order="upstream atrium oauth2-proxy"; else order="upstream oauth2-proxy atrium"; fi
       for target in $order; do
         case $target in
-          upstream) url=$UPSTREAM_URL cookie="" pid="" shown="\$UPSTREAM_URL" ;;
-          atrium) url=$ATRIUM_TOOL_URL cookie=$ATRIUM_COOKIE pid=$ATRIUM_PID shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
-          oauth2-proxy) url=$O2P_URL cookie=$O2P_COOKIE pid=$O2P_PID shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
+          upstream) url=$UPSTREAM_URL cookie=() pid="" shown="\$UPSTREAM_URL" ;;
+          atrium) url=$ATRIUM_TOOL_URL cookie=(-H "Cookie: $ATRIUM_COOKIE") pid=$ATRIUM_PID shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
+          oauth2-proxy) url=$O2P_URL cookie=(-H "Cookie: $O2P_COOKIE") pid=$O2P_PID shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
         esac
         [ "$round" = 1 ] && printf '%s\n' "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown" >>"$out/proxy-commands.txt"
         # The proxy's CPU time (user + system, in clock ticks) across the run.
         local before=""
         [ -n "$pid" ] && before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-        if [ -n "$cookie" ]; then
-          measure "wrk-proxy-$target-r$round.txt" "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown (round $round)" -- \
-            wrk -t2 -c32 -d"${PROXY_SECONDS}s" --latency -H "Cookie: $cookie" "$url"
-        else
-          measure "wrk-proxy-$target-r$round.txt" "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown (round $round)" -- \
-            wrk -t2 -c32 -d"${PROXY_SECONDS}s" --latency "$url"
-        fi
+        measure "wrk-proxy-$target-r$round.txt" "wrk -t2 -c32 -d${PROXY_SECONDS}s --latency $shown (round $round)" -- \
+          wrk -t2 -c32 -d"${PROXY_SECONDS}s" --latency "${cookie[@]}" "$url"
         [ -n "$pid" ] && echo "$(( $(awk '{print $14 + $15}' "/proc/$pid/stat") - before ))" >"$out/cpu-proxy-$target-r$round.txt"
       done
     done
@@ -153,7 +169,7 @@ proxy_bench() {
 if $proxy_only; then
   proxy_bench
   if [ ${#failed[@]} -gt 0 ]; then
-    echo "not measured: ${failed[*]}" >&2
+    echo "not measured: ${failed[*]} (the FAILED lines above say why; raw files in $out)" >&2
     exit 1
   fi
   exit 0
@@ -204,12 +220,7 @@ step "starting atrium serve with $sessions stored sessions"
 printf '%s\n' "\$OUT/benchenv -atrium \$OUT/atrium -env \$OUT/env.sh -sessions $sessions &   # then: . \$OUT/env.sh" >>"$out/commands.txt"
 "$out/benchenv" -atrium "$out/atrium" -env "$out/env.sh" -sessions "$sessions" >"$out/benchenv.log" 2>&1 &
 env_pid=$!
-for _ in $(seq 1 180); do
-  if [ -f "$out/env.sh" ] || ! kill -0 "$env_pid" 2>/dev/null; then break; fi
-  sleep 1
-done
-if [ -f "$out/env.sh" ]; then
-  cat "$out/benchenv.log" >&2
+if wait_env "$out/env.sh" "$env_pid" 180 "$out/benchenv.log"; then
   # shellcheck disable=SC1091
   . "$out/env.sh"
   rss() { awk '/^VmRSS/ {print $2}' "/proc/$PORTAL_PID/status"; }
@@ -245,7 +256,6 @@ if [ -f "$out/env.sh" ]; then
   cat "$out/rss.env" >&2
   printf '%s\n' "awk '/^VmRSS|^VmHWM/' /proc/\$PORTAL_PID/status   # before, between and after the wrk runs; every second during the load" >>"$out/commands.txt"
 else
-  cat "$out/benchenv.log" >&2
   failed+=("benchenv")
 fi
 cleanup
@@ -272,6 +282,6 @@ printf '%s\n' "\$OUT/benchreport -results \$OUT -out docs/benchmarks.md   # comp
 "$out/benchreport" -results "$out" -out docs/benchmarks.md
 echo "results: docs/benchmarks.md (raw files in $out)" >&2
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "not measured: ${failed[*]}" >&2
+  echo "not measured: ${failed[*]} (the FAILED lines above say why; raw files in $out)" >&2
   exit 1
 fi

@@ -13,12 +13,15 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -212,6 +215,28 @@ type PortalConfig struct {
 	SessionSecret string // at least 32 characters
 	// CacheTTL is the guard's cache_ttl; 0 turns the cache off.
 	CacheTTL time.Duration
+}
+
+// WriteServeConfig writes into dir what `atrium serve` needs to run as the
+// benchmarks' portal at addr against u: the connected app's key and the
+// configuration, with a fresh session secret, followed by extra (more YAML,
+// such as tools). It returns the configuration file and what it was written
+// from.
+func (u *Upstream) WriteServeConfig(dir, addr string, cacheTTL time.Duration, extra string) (string, PortalConfig, error) {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret) // never fails
+	c := PortalConfig{
+		Addr: addr, PublicURL: "http://" + addr, StorePath: filepath.Join(dir, "atrium.db"),
+		KeyFile: filepath.Join(dir, "salesforce.key"), SessionSecret: hex.EncodeToString(secret), CacheTTL: cacheTTL,
+	}
+	if err := os.WriteFile(c.KeyFile, u.KeyPEM, 0o600); err != nil {
+		return "", c, err
+	}
+	file := filepath.Join(dir, "atrium.yaml")
+	if err := os.WriteFile(file, []byte(u.Config(c)+extra), 0o600); err != nil {
+		return "", c, err
+	}
+	return file, c, nil
 }
 
 // Config returns the `atrium serve` configuration of a portal against u. The

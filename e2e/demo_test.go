@@ -60,7 +60,8 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 	b.ClearConsoleErrors()
 }
 
-// The customer the browser tests look for: a well-known account of the demo data.
+// The customer the browser tests look for: a well-known account of the demo
+// data (sfsim.DemoAccountAcme).
 const (
 	demoSearch   = "acme"
 	demoCustomer = "Acme Corporation"
@@ -68,5 +69,3 @@ const (
 	// (demo/billing.DemoPayablesCustomer); it links to Acme by domain.
 	billingOnlyEmail = "payables@acme-corp.com"
 )
-
-var _ = sfsim.DemoAccountAcme // the account behind demoCustomer

@@ -19,7 +19,8 @@ if ! git diff --quiet -- '*_templ.go' || [ -n "$(git ls-files --others --exclude
 fi
 unformatted=$(gofmt -l $(git ls-files '*.go'))
 if [ -n "$unformatted" ]; then
-  echo "gofmt would change: $unformatted" >&2
+  echo "gofmt would change these files: run 'gofmt -w' on them and commit the result:" >&2
+  echo "$unformatted" >&2
   exit 1
 fi
 

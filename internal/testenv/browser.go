@@ -1,5 +1,5 @@
-// Package testenv starts the real peers that Atrium's end-to-end tests run
-// against — a headless Chromium and a Dex identity provider — and ties their
+// Package testenv starts the real peers that Atrium's tests run against — a
+// headless Chromium, Dex, stripe-mock, PostgreSQL and Redis — and ties their
 // lifetime and their diagnostics (screenshots, console errors, logs, axe
 // results) to the test that uses them.
 package testenv
@@ -220,20 +220,20 @@ func (b *Browser) Eval(js string, out any) {
 // <OutputDir>/screenshots/<name>.png and returns its path.
 func (b *Browser) Screenshot(name string) string {
 	b.t.Helper()
-	png := run(b, "take a screenshot", chromedp.FullScreenshot(100))
-	path := filepath.Join(screenshotDir(b.t), fileName(name)+".png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		b.t.Fatalf("browser: save screenshot: %v", err)
-	}
-	return path
+	return b.savePNG(name, run(b, "take a screenshot", chromedp.FullScreenshot(100)))
 }
 
 // ViewportScreenshot saves what the window shows now as
-// test-output/screenshots/<name>.png. Unlike Screenshot, it shows frames from
+// <OutputDir>/screenshots/<name>.png. Unlike Screenshot, it shows frames from
 // other origins, which a full-page capture in headless Chromium leaves blank.
 func (b *Browser) ViewportScreenshot(name string) string {
 	b.t.Helper()
-	png := run(b, "take a screenshot of the window", chromedp.CaptureScreenshot())
+	return b.savePNG(name, run(b, "take a screenshot of the window", chromedp.CaptureScreenshot()))
+}
+
+// savePNG writes png as <OutputDir>/screenshots/<name>.png and returns its path.
+func (b *Browser) savePNG(name string, png []byte) string {
+	b.t.Helper()
 	path := filepath.Join(screenshotDir(b.t), fileName(name)+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Fatalf("browser: save screenshot: %v", err)

@@ -58,29 +58,9 @@ type Dex struct {
 }
 
 // DexBinary returns the path of the Dex binary: $ATRIUM_DEX, or the path that
-// scripts/install-test-deps.sh writes to ~/.cache/atrium-tools/dex-path.
-func DexBinary() (string, error) {
-	path := os.Getenv("ATRIUM_DEX")
-	if path == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", err
-		}
-		recorded, err := os.ReadFile(filepath.Join(home, ".cache", "atrium-tools", "dex-path"))
-		if err != nil {
-			return "", fmt.Errorf("no $ATRIUM_DEX and no recorded Dex: %w", err)
-		}
-		path = strings.TrimSpace(string(recorded))
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if info.IsDir() || info.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s is not an executable file", path)
-	}
-	return path, nil
-}
+// scripts/install-test-deps.sh records in ~/.cache/atrium-tools/dex-path (or
+// $ATRIUM_TOOLS_CACHE/dex-path).
+func DexBinary() (string, error) { return toolBinary("ATRIUM_DEX", "dex") }
 
 // StartDex runs Dex on a free loopback port with in-memory storage, waits
 // until it answers OpenID discovery, and stops it when the test ends. Dex's

@@ -3,9 +3,7 @@ package testenv
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -30,34 +28,9 @@ type StripeMock struct {
 }
 
 // StripeMockBinary returns the path of the stripe-mock binary: $ATRIUM_STRIPE_MOCK,
-// or the path that scripts/install-test-deps.sh writes to
+// or the path that scripts/install-test-deps.sh records in
 // ~/.cache/atrium-tools/stripe-mock-path (or $ATRIUM_TOOLS_CACHE/stripe-mock-path).
-func StripeMockBinary() (string, error) {
-	path := os.Getenv("ATRIUM_STRIPE_MOCK")
-	if path == "" {
-		cache := os.Getenv("ATRIUM_TOOLS_CACHE")
-		if cache == "" {
-			home, err := os.UserHomeDir()
-			if err != nil {
-				return "", err
-			}
-			cache = filepath.Join(home, ".cache", "atrium-tools")
-		}
-		recorded, err := os.ReadFile(filepath.Join(cache, "stripe-mock-path"))
-		if err != nil {
-			return "", fmt.Errorf("no $ATRIUM_STRIPE_MOCK and no recorded stripe-mock: %w", err)
-		}
-		path = strings.TrimSpace(string(recorded))
-	}
-	info, err := os.Stat(path)
-	if err != nil {
-		return "", err
-	}
-	if info.IsDir() || info.Mode()&0o111 == 0 {
-		return "", fmt.Errorf("%s is not an executable file", path)
-	}
-	return path, nil
-}
+func StripeMockBinary() (string, error) { return toolBinary("ATRIUM_STRIPE_MOCK", "stripe-mock") }
 
 // StartStripeMock runs stripe-mock on two free loopback ports (HTTP and
 // HTTPS: given only one, it opens the other on every interface), waits until

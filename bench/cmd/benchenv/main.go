@@ -11,15 +11,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"html"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/signal"
@@ -92,22 +89,13 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 	}
 	defer up.Close()
 
-	keyFile, storePath := filepath.Join(dir, "salesforce.key"), filepath.Join(dir, "atrium.db")
-	if err := os.WriteFile(keyFile, up.KeyPEM, 0o600); err != nil {
-		return err
-	}
-	secret := make([]byte, 32)
-	_, _ = rand.Read(secret)
-	hashKey := hex.EncodeToString(secret)
-	cfg := up.Config(bench.PortalConfig{Addr: addr, PublicURL: public, StorePath: storePath,
-		KeyFile: keyFile, SessionSecret: hashKey, CacheTTL: cacheTTL})
-	cfgFile := filepath.Join(dir, "atrium.yaml")
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+	cfgFile, cfg, err := up.WriteServeConfig(dir, addr, cacheTTL, "")
+	if err != nil {
 		return err
 	}
 
 	start := time.Now()
-	cookies, err := bench.MintSessions(ctx, storePath, []byte(hashKey), sessions, sessionTTL)
+	cookies, err := bench.MintSessions(ctx, cfg.StorePath, []byte(cfg.SessionSecret), sessions, sessionTTL)
 	if err != nil {
 		return err
 	}
@@ -124,7 +112,7 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 	}
 	defer portal.Stop(logger)
 
-	client := newClient()
+	client := bench.NewClient(16)
 	if _, err := bench.SignIn(ctx, client, public, "/"); err != nil {
 		return err
 	}
@@ -154,7 +142,7 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 		path := "/customers/" + a.ID
 		t, err := get(ctx, client, public+path, cookie)
 		if err == nil {
-			err = bench.CompletePage(t, html.EscapeString(a.Name), "salesforce-contacts", "salesforce-opportunities", "salesforce-cases")
+			err = bench.CompletePage(t, html.EscapeString(a.Name), bench.PanelSlots()...)
 		}
 		if err != nil {
 			return fmt.Errorf("benchenv: warming %s: %w", path, err)
@@ -190,16 +178,6 @@ func run(ctx context.Context, logger *slog.Logger, atrium, envFile string, sessi
 		return nil
 	case <-portal.Done():
 		return fmt.Errorf("benchenv: the portal exited: %v", portal.Err())
-	}
-}
-
-func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar:           jar,
-		Transport:     &http.Transport{MaxIdleConnsPerHost: 16},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       30 * time.Second,
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/atrium-dev/atrium/bench/internal/runfiles"
 )
 
 func main() {
@@ -22,6 +24,10 @@ func main() {
 	flag.Parse()
 	if *dir == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: benchreport -results DIR [-out FILE]")
+		os.Exit(2)
+	}
+	if err := runfiles.CheckDir(*dir); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(2)
 	}
 	r := load(*dir)
@@ -36,7 +42,7 @@ type results struct {
 	meta, env, rss                      map[string]string
 	page, ttfb, calls, render, previous []benchLine
 	raw                                 map[string]string // raw outputs by file name
-	wrkHealth, wrkPage, wrkLoad         wrkResult
+	wrkHealth, wrkPage, wrkLoad         runfiles.Wrk
 	commands, profile, previousSource   string
 	hasPrevious                         bool
 }
@@ -44,9 +50,9 @@ type results struct {
 func load(dir string) *results {
 	read := func(name string) string { return readFile(filepath.Join(dir, name)) }
 	r := &results{
-		meta: readVars(filepath.Join(dir, "meta.env")),
-		env:  readVars(filepath.Join(dir, "env.sh")),
-		rss:  readVars(filepath.Join(dir, "rss.env")),
+		meta: runfiles.ReadEnv(filepath.Join(dir, "meta.env")),
+		env:  runfiles.ReadEnv(filepath.Join(dir, "env.sh")),
+		rss:  runfiles.ReadEnv(filepath.Join(dir, "rss.env")),
 		raw:  map[string]string{},
 	}
 	for _, f := range []string{"go-page.txt", "go-ttfb.txt", "go-calls.txt", "go-render.txt", "wrk-healthz.txt", "wrk-page.txt", "wrk-sessions.txt"} {
@@ -54,8 +60,8 @@ func load(dir string) *results {
 	}
 	r.page, r.ttfb = parseBench(r.raw["go-page.txt"]), parseBench(r.raw["go-ttfb.txt"])
 	r.calls, r.render = parseBench(r.raw["go-calls.txt"]), parseBench(r.raw["go-render.txt"])
-	r.wrkHealth, r.wrkPage = parseWrk(r.raw["wrk-healthz.txt"]), parseWrk(r.raw["wrk-page.txt"])
-	r.wrkLoad = parseWrk(r.raw["wrk-sessions.txt"])
+	r.wrkHealth, r.wrkPage = runfiles.ParseWrk(r.raw["wrk-healthz.txt"]), runfiles.ParseWrk(r.raw["wrk-page.txt"])
+	r.wrkLoad = runfiles.ParseWrk(r.raw["wrk-sessions.txt"])
 	r.commands, r.profile = read("commands.txt"), read("render-profile.txt")
 	r.previousSource = r.meta["PREVIOUS"]
 	if prev := read("previous.md"); prev != "" {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/atrium-dev/atrium/bench/internal/runfiles"
 )
 
 // notes explains the figures from the figures themselves.
@@ -45,7 +47,7 @@ func (r *results) notes() []string {
 		allocs, _ := metric(r.render, "BenchmarkRenderCustomerPage/handler", "allocs/op")
 		ns, _ := metric(r.render, "BenchmarkRenderCustomerPage/handler", "ns/op")
 		n := fmt.Sprintf("Throughput: a customer page is %.0f bytes and /healthz %.0f bytes per response (as wrk read them); ",
-			p.bytesPerRequest(), h.bytesPerRequest())
+			p.BytesPerRequest(), h.BytesPerRequest())
 		if ns > 0 {
 			n += fmt.Sprintf("one warm page takes %.2f ms and %.0f allocations to serve in process (the handler benchmark, "+
 				"one request at a time), where /healthz writes a constant.", ns/1e6, allocs)
@@ -57,17 +59,17 @@ func (r *results) notes() []string {
 	}
 	for _, w := range []struct {
 		name string
-		res  wrkResult
+		res  runfiles.Wrk
 	}{{"/healthz", r.wrkHealth}, {"customer page", r.wrkPage}, {"memory load", r.wrkLoad}} {
 		if w.res.SocketErrors != "" || w.res.Non2xx3xx > 0 {
-			out = append(out, fmt.Sprintf("wrk (%s) reported errors: socket errors %q, %.0f responses with status 400 or above.",
+			out = append(out, fmt.Sprintf("wrk (%s) reported errors: socket errors %q, %d responses with status 400 or above.",
 				w.name, w.res.SocketErrors, w.res.Non2xx3xx))
 		}
 	}
 	if l := r.wrkLoad; l.Requests > 0 {
 		sessions, _ := strconv.Atoi(r.env["SESSIONS"])
 		n := fmt.Sprintf("Memory load: %.0f requests (%.0f req/s, %.0f bytes each on average) over %s customer pages",
-			l.Requests, l.RequestsSec, l.bytesPerRequest(), r.env["LOAD_PAGES"])
+			l.Requests, l.RequestsSec, l.BytesPerRequest(), r.env["LOAD_PAGES"])
 		if sessions > 0 && int(l.Requests) >= sessions {
 			n += fmt.Sprintf(", each request with the next of the %d session cookies, so every session was read at least once", sessions)
 		}

@@ -23,7 +23,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"os/signal"
@@ -113,14 +112,7 @@ func run(ctx context.Context, logger *slog.Logger, atrium, peer, envFile string)
 	defer up.Close()
 
 	// Atrium: the benchmarks' portal configuration plus one proxied tool.
-	keyFile, storePath := filepath.Join(dir, "salesforce.key"), filepath.Join(dir, "atrium.db")
-	if err := os.WriteFile(keyFile, up.KeyPEM, 0o600); err != nil {
-		return err
-	}
-	hashKey := hex.EncodeToString(randomBytes(32))
-	cfg := up.Config(bench.PortalConfig{Addr: atriumAddr, PublicURL: atriumURL, StorePath: storePath,
-		KeyFile: keyFile, SessionSecret: hashKey, CacheTTL: 10 * time.Minute})
-	cfg += fmt.Sprintf(`
+	tools := fmt.Sprintf(`
 tools:
   - id: %s
     title: Ledger
@@ -129,11 +121,11 @@ tools:
     url: ""
     secret: %q
 `, toolID, upURL+"/", hex.EncodeToString(randomBytes(32)))
-	cfgFile := filepath.Join(dir, "atrium.yaml")
-	if err := os.WriteFile(cfgFile, []byte(cfg), 0o600); err != nil {
+	cfgFile, cfg, err := up.WriteServeConfig(dir, atriumAddr, 10*time.Minute, tools)
+	if err != nil {
 		return err
 	}
-	cookies, err := bench.MintSessions(ctx, storePath, []byte(hashKey), 1, 12*time.Hour)
+	cookies, err := bench.MintSessions(ctx, cfg.StorePath, []byte(cfg.SessionSecret), 1, 12*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -166,7 +158,7 @@ tools:
 	}
 	defer o2p.Stop(logger)
 
-	client := newClient()
+	client := bench.NewClient(0)
 	if _, err := bench.SignIn(ctx, client, peerURL, "/"); err != nil {
 		return fmt.Errorf("proxyenv: signing in to oauth2-proxy: %w", err)
 	}
@@ -260,13 +252,4 @@ func checkPage(ctx context.Context, u, cookie string) error {
 			u, resp.StatusCode, len(b), resp.Header.Get("Location"))
 	}
 	return nil
-}
-
-func newClient() *http.Client {
-	jar, _ := cookiejar.New(nil)
-	return &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		Timeout:       30 * time.Second,
-	}
 }

@@ -7,16 +7,16 @@
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atrium-dev/atrium/bench/internal/runfiles"
 )
 
 // Targets: Atrium's proxy serves at least this many times oauth2-proxy's
@@ -28,6 +28,7 @@ type run struct {
 	file, label string
 	raw         string
 	rps         float64
+	requests    float64
 	p50, p99    time.Duration
 	non2xx      int
 	errors      string
@@ -40,6 +41,10 @@ func main() {
 	flag.Parse()
 	if *dir == "" {
 		fmt.Fprintln(os.Stderr, "usage: proxyreport -results DIR [-out FILE]")
+		os.Exit(2)
+	}
+	if err := runfiles.CheckDir(*dir); err != nil {
+		fmt.Fprintln(os.Stderr, "proxyreport:", err)
 		os.Exit(2)
 	}
 	if err := os.WriteFile(*out, []byte(report(*dir)), 0o644); err != nil {
@@ -56,7 +61,7 @@ type target struct {
 }
 
 func report(dir string) string {
-	meta := readEnv(filepath.Join(dir, "proxy-meta.env"))
+	meta := runfiles.ReadEnv(filepath.Join(dir, "proxy-meta.env"))
 	rounds, _ := strconv.Atoi(meta["PROXY_ROUNDS"])
 	rounds = max(rounds, 1)
 	tick, _ := strconv.Atoi(meta["CLK_TCK"])
@@ -214,11 +219,10 @@ func cpuPerRequest(t *target, tick int) (time.Duration, bool) {
 	}
 	var per []time.Duration
 	for i, r := range t.rounds {
-		n := requests(r.raw)
-		if !r.ok || n == 0 {
+		if !r.ok || r.requests == 0 {
 			continue
 		}
-		per = append(per, time.Duration(float64(t.cpuTicks[i])/float64(tick)*float64(time.Second)/float64(n)))
+		per = append(per, time.Duration(float64(t.cpuTicks[i])/float64(tick)*float64(time.Second)/r.requests))
 	}
 	if len(per) == 0 {
 		return 0, false
@@ -245,17 +249,6 @@ func allClean(t *target) bool {
 	return true
 }
 
-var requestsLine = regexp.MustCompile(`(\d+) requests in`)
-
-func requests(raw string) int {
-	m := requestsLine.FindStringSubmatch(raw)
-	if m == nil {
-		return 0
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
-}
-
 func clean(r *run) bool { return r.non2xx == 0 && r.errors == "" }
 
 func verdict(met bool) string {
@@ -272,57 +265,12 @@ func or(s, dflt string) string {
 	return s
 }
 
-var (
-	rpsLine     = regexp.MustCompile(`Requests/sec:\s+([\d.]+)`)
-	latencyLine = regexp.MustCompile(`(?m)^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$`)
-	non2xxLine  = regexp.MustCompile(`Non-2xx or 3xx responses:\s+(\d+)`)
-	errorsLine  = regexp.MustCompile(`Socket errors:\s*(.+)`)
-)
-
+// parse fills r's figures in from its raw wrk output; a run without a
+// throughput or a p99 latency counts as not measured.
 func parse(r *run) {
-	m := rpsLine.FindStringSubmatch(r.raw)
-	if m == nil {
-		return
-	}
-	r.rps, _ = strconv.ParseFloat(m[1], 64)
-	for _, l := range latencyLine.FindAllStringSubmatch(r.raw, -1) {
-		d, err := time.ParseDuration(l[2] + l[3])
-		if err != nil {
-			continue
-		}
-		d = d.Round(10 * time.Microsecond)
-		if l[1] == "50" {
-			r.p50 = d
-		} else {
-			r.p99 = d
-		}
-	}
-	if m := non2xxLine.FindStringSubmatch(r.raw); m != nil {
-		r.non2xx, _ = strconv.Atoi(m[1])
-	}
-	if m := errorsLine.FindStringSubmatch(r.raw); m != nil {
-		r.errors = strings.TrimSpace(m[1])
-	}
-	r.ok = r.p99 > 0
-}
-
-// readEnv reads KEY='value' lines as bench/run.sh writes them.
-func readEnv(path string) map[string]string {
-	vars := map[string]string{}
-	f, err := os.Open(path)
-	if err != nil {
-		return vars
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
-	for s.Scan() {
-		k, v, ok := strings.Cut(s.Text(), "=")
-		if !ok {
-			continue
-		}
-		v = strings.TrimSuffix(strings.TrimPrefix(v, "'"), "'")
-		vars[k] = strings.ReplaceAll(v, `'\''`, "'")
-	}
-	return vars
+	w := runfiles.ParseWrk(r.raw)
+	r.rps, r.requests = w.RequestsSec, w.Requests
+	r.p50, r.p99 = w.P50.Round(10*time.Microsecond), w.P99.Round(10*time.Microsecond)
+	r.non2xx, r.errors = w.Non2xx3xx, w.SocketErrors
+	r.ok = r.rps > 0 && r.p99 > 0
 }
