@@ -67,14 +67,16 @@ type Manager struct {
 	cfg     ManagerConfig
 	cookies *sessions.CookieStore
 	// recent holds sessions read lately, by the session cookie's value:
-	// only a value whose signature was checked and whose session the store
-	// had gets an entry, so a hit is as good as the full check was.
+	// only a value whose signature was checked gets an entry, so a hit is
+	// as good as the full check was. An ended session stays as a tombstone,
+	// refused without asking the store.
 	recent *otter.Cache[string, recentSession]
 }
 
 type recentSession struct {
 	s       Session
 	recheck time.Time // ask the store again from then on
+	ended   bool      // the store no longer has the session
 }
 
 // recentSessions bounds the sessions kept in memory between rechecks.
@@ -121,8 +123,13 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 	}
 	now := m.cfg.Now()
 	if m.recent != nil {
-		if e, ok := m.recent.GetIfPresent(raw.Value); ok && now.Before(e.recheck) && now.Before(e.s.ExpiresAt) {
-			return e.s, true
+		if e, ok := m.recent.GetIfPresent(raw.Value); ok {
+			if e.ended {
+				return Session{}, false
+			}
+			if now.Before(e.recheck) && now.Before(e.s.ExpiresAt) {
+				return e.s, true
+			}
 		}
 	}
 	c, err := m.cookies.Get(r, SessionCookie)
@@ -134,13 +141,12 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 		return Session{}, false
 	}
 	rec, err := m.cfg.Store.Session(r.Context(), id, now)
+	if errors.Is(err, store.ErrNotFound) {
+		m.forget(raw.Value)
+		return Session{}, false
+	}
 	if err != nil {
-		if m.recent != nil {
-			m.recent.Invalidate(raw.Value)
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			m.cfg.Logger.ErrorContext(r.Context(), "read session", "err", err)
-		}
+		m.cfg.Logger.ErrorContext(r.Context(), "read session", "err", err)
 		return Session{}, false
 	}
 	s := Session{
@@ -156,17 +162,34 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 		// at logout (which reads it from the store).
 		kept := s
 		kept.idToken = ""
-		m.recent.Set(raw.Value, recentSession{s: kept, recheck: now.Add(m.cfg.Recheck)})
+		// Not a plain Set: a session ended while the store was read here
+		// must stay ended, not come back for Recheck.
+		e, _ := m.recent.Compute(raw.Value, func(old recentSession, found bool) (recentSession, otter.ComputeOp) {
+			if found && old.ended {
+				return old, otter.CancelOp
+			}
+			return recentSession{s: kept, recheck: now.Add(m.cfg.Recheck)}, otter.WriteOp
+		})
+		if e.ended {
+			return Session{}, false
+		}
 	}
 	return s, true
 }
 
 // end deletes a session from the store and from this instance's memory.
 func (m *Manager) end(ctx context.Context, s Session) error {
-	if m.recent != nil {
-		m.recent.Invalidate(s.cookie)
-	}
+	m.forget(s.cookie)
 	return m.cfg.Store.DeleteSession(ctx, s.ID)
+}
+
+// forget remembers that the session of a cookie value has ended: this
+// instance then refuses the cookie without asking the store. Sessions never
+// come back, so the tombstone stays until the cache evicts it.
+func (m *Manager) forget(cookie string) {
+	if m.recent != nil {
+		m.recent.Set(cookie, recentSession{ended: true})
+	}
 }
 
 // BeginLogin records a login attempt and returns the provider URL to redirect to.

@@ -183,3 +183,40 @@ func TestSessionRecheckZeroIsKept(t *testing.T) {
 		t.Errorf("session_recheck = %v, want 0s", l.Server.SessionRecheck)
 	}
 }
+
+// A store.path that serve could not open is reported by the check, with a fix,
+// rather than by the driver at start; a new file in an existing folder and an
+// existing database pass.
+func TestStorePathIsChecked(t *testing.T) {
+	dir := t.TempDir()
+	notDB := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(notDB, []byte("keep me\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "old.db")
+	if err := os.WriteFile(db, []byte(sqliteHeader+"rest of the database"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := env(map[string]string{"SECRET": strings.Repeat("x", 40), "LIMIT": "7"})
+	for _, tc := range []struct{ path, problem string }{
+		{filepath.Join(dir, "new.db"), ""},
+		{db, ""},
+		{filepath.Join(dir, "missing", "atrium.db"), "does not exist"},
+		{dir, "is a folder"},
+		{notDB, "is not an SQLite database"},
+	} {
+		doc := strings.Replace(valid, "path: /tmp/atrium.db", "path: "+tc.path, 1)
+		_, err := Load([]byte(doc), registry(), vars)
+		if tc.problem == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.path, err)
+			}
+			continue
+		}
+		var ps *Problems
+		if !errors.As(err, &ps) || len(ps.List) != 1 || ps.List[0].Path != "store.path" ||
+			!strings.Contains(ps.List[0].Message, tc.problem) || ps.List[0].Hint == "" || ps.List[0].Line == 0 {
+			t.Errorf("%s: got %v, want one store.path problem %q with a fix", tc.path, err, tc.problem)
+		}
+	}
+}

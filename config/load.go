@@ -74,14 +74,7 @@ func Load(data []byte, kinds Kinds, env func(string) (string, bool)) (*Loaded, e
 	v.checkKeys(root, reflect.TypeOf(Config{}), "")
 	var cfg Config
 	if err := root.Decode(&cfg); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, m := range te.Errors {
-				v.list = append(v.list, typeErrorProblem(m))
-			}
-		} else {
-			v.list = append(v.list, typeErrorProblem(err.Error()))
-		}
+		v.list = append(v.list, decodeProblems(err, "")...)
 		return nil, v.result()
 	}
 	cfg.applyDefaults()
@@ -214,6 +207,22 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// decodeProblems lists what a failed yaml decoding found, each problem at
+// its line and under path.
+func decodeProblems(err error, path string) []Problem {
+	msgs := []string{err.Error()}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	ps := make([]Problem, len(msgs))
+	for i, m := range msgs {
+		ps[i] = typeErrorProblem(m)
+		ps[i].Path = path
+	}
+	return ps
 }
 
 var lineRef = regexp.MustCompile(`^line (\d+): (.*)$`)

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/atrium-dev/atrium/legacy"
 )
@@ -42,11 +41,7 @@ func (v *validator) validateTools(c *Config) {
 		}
 		seen[t.ID] = true
 		for _, prob := range t.Legacy().Validate() {
-			key := p
-			if prob.Key != "" {
-				key = p + "." + strings.ToLower(prob.Key)
-			}
-			v.at(key, key, prob.Message, prob.Hint)
+			v.atKey(p, prob.Key, prob.Message, prob.Hint)
 		}
 	}
 }

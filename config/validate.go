@@ -3,9 +3,12 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -28,6 +31,8 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 	case "sqlite":
 		if c.Store.Path == "" {
 			v.at("store", "store.path", "is required", "set it to a writable file, e.g. /var/lib/atrium/atrium.db")
+		} else {
+			v.checkSQLitePath(c.Store.Path)
 		}
 	default:
 		v.at("store.driver", "store.driver", fmt.Sprintf("unknown driver %q", c.Store.Driver), `use "sqlite"`)
@@ -98,6 +103,47 @@ func (v *validator) validateAuth(a *Auth) {
 	if !slices.Contains(a.Scopes, "openid") {
 		v.at("auth.scopes", "auth.scopes", `must include "openid"`, "add openid to the list (e.g. [openid, profile, email, groups])")
 	}
+}
+
+// sqliteHeader starts every SQLite database file.
+const sqliteHeader = "SQLite format 3\x00"
+
+// checkSQLitePath reports a store.path that Atrium could not open as its
+// database, with what to do instead of the driver's bare error at start.
+func (v *validator) checkSQLitePath(path string) {
+	const key = "store.path"
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if dir := filepath.Dir(path); !isDir(dir) {
+			v.at(key, key, fmt.Sprintf("the folder %s does not exist", dir),
+				"create it, writable by Atrium's user, or name a file in a folder that exists")
+		}
+	case err != nil:
+		v.at(key, key, fmt.Sprintf("cannot look at %s: %v", path, errors.Unwrap(err)), "check the path and that Atrium's user may use it")
+	case fi.IsDir():
+		v.at(key, key, fmt.Sprintf("%s is a folder", path), "name a file in it, e.g. "+filepath.Join(path, "atrium.db"))
+	case fi.Size() > 0 && !fileStartsWith(path, sqliteHeader):
+		v.at(key, key, fmt.Sprintf("%s is not an SQLite database", path),
+			"name a new file (Atrium creates it) or the database of an earlier Atrium")
+	}
+}
+
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
+}
+
+// fileStartsWith reports whether the file at path starts with prefix.
+func fileStartsWith(path, prefix string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(prefix))
+	_, err = io.ReadFull(f, b)
+	return err == nil && string(b) == prefix
 }
 
 // secretFile fills *value from the file named by the sibling "<key>_file" key.
@@ -187,35 +233,29 @@ func (v *validator) decodeSettings(n *yaml.Node, sv adapters.Settings, path stri
 	if n.Kind != 0 {
 		v.checkKeys(n, reflect.TypeOf(sv), path)
 		if err := n.Decode(sv); err != nil {
-			var te *yaml.TypeError
-			if errors.As(err, &te) {
-				for _, m := range te.Errors {
-					p := typeErrorProblem(m)
-					p.Path = path
-					v.list = append(v.list, p)
-				}
-			} else {
-				p := typeErrorProblem(err.Error())
-				p.Path = path
-				v.list = append(v.list, p)
-			}
+			v.list = append(v.list, decodeProblems(err, path)...)
 		}
 	}
 	if len(v.list) > before {
 		return // validating half-decoded settings would only repeat the problem
 	}
 	for _, sp := range sv.Validate() {
-		full := path
-		if sp.Key != "" {
-			full = path + "." + sp.Key
-		}
-		v.at(full, full, sp.Message, sp.Hint)
+		v.atKey(path, sp.Key, sp.Message, sp.Hint)
 	}
 }
 
 // at records a problem at the node of locPath, or the nearest existing parent.
 func (v *validator) at(locPath, path, msg, hint string) {
 	v.add(v.lookup(locPath), path, msg, hint)
+}
+
+// atKey records a problem that a block's own validation found about key
+// (empty: the whole block) of the block at path.
+func (v *validator) atKey(path, key, msg, hint string) {
+	if key != "" {
+		path += "." + key
+	}
+	v.at(path, path, msg, hint)
 }
 
 func (v *validator) lookup(path string) *yaml.Node {

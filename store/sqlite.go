@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -20,6 +21,9 @@ var sqliteMigrations embed.FS
 // SQLite is the embedded Store.
 type SQLite struct {
 	db *sql.DB
+	// Statements of the reads every request or customer page makes,
+	// prepared once rather than parsed on each call.
+	readSession, readDecisions *sql.Stmt
 }
 
 var _ Store = (*SQLite)(nil)
@@ -27,13 +31,19 @@ var _ Store = (*SQLite)(nil)
 // OpenSQLite opens (creating if needed) the database at path and migrates it to
 // the current schema.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// The path is escaped: in a file: URI, "?", "#" and "%" would otherwise
+	// open another file than the one named ("a?b.db" is "a").
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	// SQLite allows one writer; a small pool avoids "database is locked" storms.
+	// All of it stays open: a connection closed when idle is opened again,
+	// pragmas and all, at the next burst.
 	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -42,7 +52,25 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		db.Close()
 		return nil, err
 	}
-	return &SQLite{db: db}, nil
+	s := &SQLite{db: db}
+	if err := s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *SQLite) prepare(ctx context.Context) error {
+	var err error
+	if s.readSession, err = s.db.PrepareContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
+		created_at, expires_at, token_expiry FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
+		return fmt.Errorf("store: prepare session read: %w", err)
+	}
+	if s.readDecisions, err = s.db.PrepareContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
+		FROM identity_links WHERE anchor_source = ? AND anchor_id = ? ORDER BY decided_at DESC, source, record_id`); err != nil {
+		return fmt.Errorf("store: prepare link decisions read: %w", err)
+	}
+	return nil
 }
 
 func migrate(ctx context.Context, db *sql.DB) error {
@@ -96,9 +124,7 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 		groups                     string
 		created, expires, tokenExp int64
 	)
-	err := s.db.QueryRowContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
-		created_at, expires_at, token_expiry FROM sessions WHERE key = ? AND expires_at > ?`,
-		Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
+	err := s.readSession.QueryRowContext(ctx, Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
 		&created, &expires, &tokenExp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
@@ -191,27 +217,23 @@ func (s *SQLite) DeleteExpired(ctx context.Context, now time.Time) (int64, error
 
 func (s *SQLite) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
-func (s *SQLite) Close() error { return s.db.Close() }
+func (s *SQLite) Close() error {
+	for _, st := range []*sql.Stmt{s.readSession, s.readDecisions} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return s.db.Close()
+}
 
 func (s *SQLite) LinkDecisions(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
-		FROM identity_links WHERE anchor_source = ? AND anchor_id = ? ORDER BY decided_at DESC, source, record_id`,
-		anchorSource, anchorID)
+	rows, err := s.readDecisions.QueryContext(ctx, anchorSource, anchorID)
 	if err != nil {
 		return nil, fmt.Errorf("store: read link decisions: %w", err)
 	}
-	defer rows.Close()
-	var out []LinkDecision
-	for rows.Next() {
-		d := LinkDecision{AnchorSource: anchorSource, AnchorID: anchorID}
-		var at int64
-		if err := rows.Scan(&d.Source, &d.RecordID, &d.Decision, &d.Rule, &d.Value, &d.Actor, &at); err != nil {
-			return nil, fmt.Errorf("store: read link decisions: %w", err)
-		}
-		d.At = fromMS(at)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return scanDecisions(rows, "link decisions", anchorSource, anchorID, func(d *LinkDecision) []any {
+		return []any{&d.Source, &d.RecordID, &d.Decision, &d.Rule, &d.Value, &d.Actor}
+	})
 }
 
 func (s *SQLite) DecideLink(ctx context.Context, d LinkDecision) error {
@@ -248,16 +270,27 @@ func (s *SQLite) LinkHistory(ctx context.Context, anchorSource, anchorID string)
 	if err != nil {
 		return nil, fmt.Errorf("store: read link history: %w", err)
 	}
+	return scanDecisions(rows, "link history", anchorSource, anchorID, func(d *LinkDecision) []any {
+		return []any{&d.Source, &d.RecordID, &d.Decision, &d.Actor}
+	})
+}
+
+// scanDecisions reads and closes the rows of one anchor's decisions: the
+// columns that fields points at, then decided_at.
+func scanDecisions(rows *sql.Rows, what, anchorSource, anchorID string, fields func(*LinkDecision) []any) ([]LinkDecision, error) {
 	defer rows.Close()
 	var out []LinkDecision
 	for rows.Next() {
 		d := LinkDecision{AnchorSource: anchorSource, AnchorID: anchorID}
 		var at int64
-		if err := rows.Scan(&d.Source, &d.RecordID, &d.Decision, &d.Actor, &at); err != nil {
-			return nil, fmt.Errorf("store: read link history: %w", err)
+		if err := rows.Scan(append(fields(&d), &at)...); err != nil {
+			return nil, fmt.Errorf("store: read %s: %w", what, err)
 		}
 		d.At = fromMS(at)
 		out = append(out, d)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read %s: %w", what, err)
+	}
+	return out, nil
 }

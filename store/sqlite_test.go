@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -49,3 +50,28 @@ func TestSQLiteStoresOnlySessionHash(t *testing.T) {
 }
 
 func TestSQLiteLinks(t *testing.T) { storetest.RunLinks(t, openSQLite) }
+
+// A path is a file name, not a URI: "?", "#" and "%" in it name that very
+// file, and no other is created or opened.
+func TestSQLiteOpensTheNamedFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"a?b.db", "c#d.db", "e%41.db", "f g.db"} {
+		s, err := store.OpenSQLite(context.Background(), filepath.Join(dir, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s.Close()
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s was not created: %v", name, err)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if n := e.Name(); !strings.HasSuffix(n, ".db") && !strings.HasSuffix(n, "-wal") && !strings.HasSuffix(n, "-shm") {
+			t.Errorf("a file that was not named was created: %s", n)
+		}
+	}
+}

@@ -1,7 +1,8 @@
 // Package store persists what Atrium must remember across requests and restarts:
 // sessions, pending logins and generated secrets (later also identity links, audit
-// and the outbox). Callers use the Store interface; SQLite is the embedded default
-// and PostgreSQL implements the same interface for scale-out.
+// and the outbox). Callers use the Store interface; SQLite is the embedded
+// implementation, and storetest is the contract any other (PostgreSQL, for
+// scale-out) must pass.
 package store
 
 import (

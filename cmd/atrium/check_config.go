@@ -12,9 +12,8 @@ import (
 
 func runCheckConfig(args []string, stdout io.Writer) error {
 	flags := flag.NewFlagSet("check-config", flag.ContinueOnError)
-	flags.SetOutput(io.Discard)
-	if err := flags.Parse(args); err != nil || flags.NArg() != 1 {
-		return usageError{"usage: atrium check-config FILE"}
+	if err := parseArgs(flags, args, 1, "atrium check-config FILE"); err != nil {
+		return err
 	}
 	path := flags.Arg(0)
 	l, err := loadConfig(path)

@@ -10,10 +10,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,38 +43,62 @@ type demoOptions struct {
 }
 
 func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	flags := flag.NewFlagSet("demo", flag.ContinueOnError)
 	var o demoOptions
-	fs.StringVar(&o.addr, "addr", demoDefaultAddr, "where the portal listens")
-	fs.StringVar(&o.dataDir, "data", "", "folder for the demo database (default: a temporary folder, removed at exit)")
-	fs.StringVar(&o.logLevel, "log-level", "warn", "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
-		return usageError{"usage: atrium demo [--addr HOST:PORT] [--data DIR] [--log-level LEVEL]"}
+	flags.StringVar(&o.addr, "addr", demoDefaultAddr, "where the portal listens")
+	flags.StringVar(&o.dataDir, "data", "", "folder for the demo database (default: a temporary folder, removed at exit)")
+	flags.StringVar(&o.logLevel, "log-level", "warn", "debug, info, warn or error")
+	if err := parseArgs(flags, args, 0, "atrium demo [--addr HOST:PORT] [--data DIR] [--log-level LEVEL]"); err != nil {
+		return err
 	}
 	return demo(ctx, o, stdout, stderr)
+}
+
+// demoMarker marks a --data folder as the demo's own.
+const demoMarker = ".atrium-demo"
+
+// useDataDir makes dir the demo's folder: it creates it, or takes it when it
+// is empty or an earlier demo's, which is then reused. A folder holding
+// anything else is refused: the demo would write beside those files, replace
+// one named like its key, and mix its sessions and link decisions into an
+// atrium.db of a real installation.
+func useDataDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create the --data folder: %w", err)
+		}
+	case err != nil:
+		return usageError{fmt.Sprintf("--data %s: %v\n    fix: name a folder Atrium may write, new or empty", dir, errors.Unwrap(err))}
+	case len(entries) > 0 && !slices.ContainsFunc(entries, func(e fs.DirEntry) bool { return e.Name() == demoMarker }):
+		return usageError{fmt.Sprintf("--data %s holds files that atrium demo did not write\n"+
+			"    fix: name a new or empty folder; the demo keeps its data there and reuses it on later runs", dir)}
+	}
+	return os.WriteFile(filepath.Join(dir, demoMarker), []byte("This folder holds the data of atrium demo.\n"), 0o600)
 }
 
 // demo runs the identity provider, the simulated systems and the portal in this
 // process. Only the portal listens on a chosen address; the others take free
 // loopback ports so they never collide with what already runs on the machine.
 func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error {
+	dir := o.dataDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "atrium-demo-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := useDataDir(dir); err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on %s: %w\n  another program may be using it: choose another address, e.g. atrium demo --addr 127.0.0.1:8181", o.addr, err)
 	}
 	defer ln.Close()
 	public := "http://" + ln.Addr().String()
-
-	dir := o.dataDir
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "atrium-demo-"); err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
 
 	logger := newLogger(stderr, config.Log{Level: o.logLevel, Format: "text"})
 	g, ctx := errgroup.WithContext(ctx)

@@ -1,13 +1,15 @@
 // Command atrium runs the Atrium integration portal.
 //
-//	atrium demo [--addr 127.0.0.1:8080]   everything in one process, no configuration
-//	atrium serve --config FILE            against a real identity provider and systems
-//	atrium check-config FILE              validate a configuration file
+//	atrium demo [--addr HOST:PORT] [--data DIR] [--log-level LEVEL]
+//	                              everything in one process, no configuration
+//	atrium serve --config FILE    against a real identity provider and systems
+//	atrium check-config FILE      validate a configuration file
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -33,9 +35,10 @@ func main() {
 const usage = `Atrium: one page for everything your systems know about a customer.
 
 Usage:
-  atrium demo [--addr HOST:PORT] [--data DIR]
+  atrium demo [--addr HOST:PORT] [--data DIR] [--log-level LEVEL]
         Run the portal with an embedded identity provider and simulated
-        systems holding demo data. No configuration needed.
+        systems holding demo data. No configuration needed. --data keeps
+        the demo's data in DIR (new or empty, or an earlier demo's).
   atrium serve --config FILE
         Run the portal as FILE configures it (see atrium.example.yaml).
   atrium check-config FILE
@@ -82,3 +85,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// parseArgs parses a command's flags and wants nargs arguments after them. A
+// mistake is a usageError that says what was wrong, then how to call the
+// command (usage, without "usage: ").
+func parseArgs(fs *flag.FlagSet, args []string, nargs int, usage string) error {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	switch {
+	case err != nil:
+		return usageError{fmt.Sprintf("%v\nusage: %s", err, usage)}
+	case fs.NArg() > nargs:
+		return usageError{fmt.Sprintf("unexpected argument %q\nusage: %s", fs.Arg(nargs), usage)}
+	case fs.NArg() < nargs:
+		return usageError{"usage: " + usage}
+	}
+	return nil
+}

@@ -250,6 +250,12 @@ func TestRun(t *testing.T) {
 			stderr: []string{"usage: atrium serve --config FILE"},
 		},
 		{
+			name:   "serve with a mistyped flag names it",
+			args:   []string{"serve", "--confg", example},
+			code:   exitUsage,
+			stderr: []string{"-confg", "usage: atrium serve --config FILE"},
+		},
+		{
 			name:   "unknown command",
 			args:   []string{"frobnicate"},
 			code:   exitUsage,
@@ -277,7 +283,13 @@ func TestRun(t *testing.T) {
 			name:   "demo with a stray argument",
 			args:   []string{"demo", "extra"},
 			code:   exitUsage,
-			stderr: []string{"usage: atrium demo"},
+			stderr: []string{`unexpected argument "extra"`, "usage: atrium demo"},
+		},
+		{
+			name:   "demo with --data naming a file",
+			args:   []string{"demo", "--addr", "127.0.0.1:0", "--data", example},
+			code:   exitUsage,
+			stderr: []string{"--data " + example, "fix: "},
 		},
 	}
 	for _, tt := range tests {
@@ -312,7 +324,42 @@ func TestDemoStartsAndStops(t *testing.T) {
 	data := t.TempDir()
 	t.Run("first run", func(t *testing.T) { demoStartsAndStops(t, data) })
 	// A --data folder from an earlier run is reused, not refused or overwritten.
+	erpDB := filepath.Join(data, "erp.db")
+	before, err := os.Stat(erpDB)
+	if err != nil {
+		t.Fatalf("the first run left no ERP database: %v", err)
+	}
 	t.Run("again with the same data folder", func(t *testing.T) { demoStartsAndStops(t, data) })
+	after, err := os.Stat(erpDB)
+	if err != nil || !os.SameFile(before, after) || !after.ModTime().Equal(before.ModTime()) {
+		t.Errorf("the ERP database of the first run was replaced or written: %v", err)
+	}
+}
+
+// A --data folder holding anything but an earlier demo's files is refused
+// before the demo writes a file there: it may be a real installation's.
+func TestDemoRefusesAForeignDataFolder(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"atrium.db": "a real installation's database", "salesforce-demo.key": "someone's key"}
+	for name, content := range files {
+		writeFile(t, filepath.Join(dir, name), content)
+	}
+	code, _, stderr := runWithin(t, 10*time.Second, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	if code != exitUsage || !strings.Contains(stderr, "--data "+dir) || !strings.Contains(stderr, "fix: ") {
+		t.Errorf("exit code %d, want %d with the folder and a fix named\nstderr:\n%s", code, exitUsage, stderr)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != len(files) {
+		t.Errorf("the demo wrote into the folder: %v", entries)
+	}
+	for name, content := range files {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != content {
+			t.Errorf("%s was changed: %q, %v", name, b, err)
+		}
+	}
 }
 
 func demoStartsAndStops(t *testing.T, data string) {

@@ -27,11 +27,14 @@ import (
 )
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	const usage = "atrium serve --config FILE"
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	path := fs.String("config", "", "configuration file")
-	if err := fs.Parse(args); err != nil || *path == "" || fs.NArg() != 0 {
-		return usageError{"usage: atrium serve --config FILE"}
+	if err := parseArgs(fs, args, 0, usage); err != nil {
+		return err
+	}
+	if *path == "" {
+		return usageError{"--config is missing\nusage: " + usage}
 	}
 	l, err := loadConfig(*path)
 	if err != nil {
