@@ -210,6 +210,20 @@ type Value struct {
 // Text returns a text value, empty when s is empty.
 func Text(s string) Value { return Value{Kind: KindText, Text: s, Valid: s != ""} }
 
+// IsCurrencyCode reports whether s has the form of an ISO 4217 code, the
+// Currency of a money Value: three upper-case letters, e.g. USD.
+func IsCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := range 3 {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
 // Health is the state of a system as last seen by its adapter.
 type Health struct {
 	OK      bool

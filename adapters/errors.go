@@ -2,6 +2,10 @@ package adapters
 
 import (
 	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -57,4 +61,21 @@ func TruncateBody(body []byte) string {
 		cut--
 	}
 	return string(body[:cut]) + truncatedMark
+}
+
+// ParseRetryAfter reads a Retry-After header, in seconds or as an HTTP date,
+// as how long the system asked to be left alone from now; zero when there is
+// none, it is malformed or it is past.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(secs)*time.Second, 0)
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now), 0)
+	}
+	return 0
 }

@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -33,6 +34,12 @@ type Source struct {
 	Settings Settings // the value returned by the Type's NewSettings, decoded and valid
 	HTTP     *http.Client
 	Logger   *slog.Logger
+}
+
+// Log returns the source's logger, or one that discards when it has none,
+// with the source's name on every record.
+func (s Source) Log() *slog.Logger {
+	return cmp.Or(s.Logger, slog.New(slog.DiscardHandler)).With("source", s.Name)
 }
 
 // Type is one registered system kind.
@@ -98,4 +105,26 @@ func SettingsError(kind, source string, probs []Problem) error {
 		msgs[i] = fmt.Sprintf("%s %s (%s)", p.Key, p.Message, p.Hint)
 	}
 	return fmt.Errorf("%s: source %q: invalid settings: %s", kind, source, strings.Join(msgs, "; "))
+}
+
+// SettingsOf returns the settings a constructor of kind is handed, as the
+// kind's own settings type PS. Settings that no Validate has found valid (a
+// test or a tool building a source without the config loader) are validated
+// here, every problem in one error; valid ones are not validated again, which
+// would read their secret files a second time.
+func SettingsOf[S any, PS interface {
+	*S
+	Settings
+	Valid() bool
+}](kind string, src Source) (PS, error) {
+	s, ok := src.Settings.(PS)
+	if !ok || s == nil {
+		return nil, fmt.Errorf("%s: source %q: settings of type %T, want %T", kind, src.Name, src.Settings, s)
+	}
+	if !s.Valid() {
+		if err := SettingsError(kind, src.Name, s.Validate()); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }

@@ -37,6 +37,73 @@ func TestFreshHitDoesNotCallTheSystem(t *testing.T) {
 	})
 }
 
+// pausedCache is a cache whose next Get, once paused, answers only when
+// resumed: a caller that looked in the cache is held before it acts on what
+// it saw.
+type pausedCache struct {
+	Cache
+	mu   sync.Mutex
+	gate chan struct{}
+}
+
+func (c *pausedCache) pauseNextGet() (resume func()) {
+	gate := make(chan struct{})
+	c.mu.Lock()
+	c.gate = gate
+	c.mu.Unlock()
+	return sync.OnceFunc(func() { close(gate) })
+}
+
+func (c *pausedCache) Get(ctx context.Context, k Key) (Entry, bool) {
+	e, ok := c.Cache.Get(ctx, k)
+	c.mu.Lock()
+	gate := c.gate
+	c.gate = nil
+	c.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	return e, ok
+}
+
+// A caller that found nothing cached, while another call fetched the facet
+// and left, gets that facet rather than calling the system again.
+func TestFetchLandedSinceTheLookIsNotRepeated(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		clk := newClock()
+		f := newFake(clk.Now)
+		mem := NewMemoryCache(DefaultCacheEntries, clk.Now, nil)
+		defer mem.Close()
+		c := &pausedCache{Cache: mem}
+		g := Wrap(f, "crm", testPolicy(), WithClock(clk.Now), WithCache(c))
+		defer g.Close()
+
+		resume := c.pauseNextGet()
+		var got *adapters.Facet
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			got, err = fetch(t, g, "001")
+		}()
+		synctest.Wait() // the late caller saw a miss and is held
+
+		first := mustFetch(t, g, "001")
+		resume()
+		<-done
+		if err != nil {
+			t.Fatalf("late fetch: %v", err)
+		}
+
+		if n := f.count("001/account"); n != 1 {
+			t.Errorf("system called %d times, want 1", n)
+		}
+		if version(got) != version(first) || got.Stale {
+			t.Errorf("late caller got version %s stale %v, want the version %s just fetched", version(got), got.Stale, version(first))
+		}
+	})
+}
+
 func TestStaleServedWhileOneRefreshRuns(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		clk := newClock()

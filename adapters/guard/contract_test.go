@@ -15,7 +15,12 @@ import (
 // A guarded adapter is an adapter: it meets the contract of the one it wraps.
 func TestContract(t *testing.T) {
 	const clientID, clientSecret = "guard-test-client", "guard-test-secret"
+	const email = "robin.guard@oreilly-media-group.com"
 	data := sfsim.DemoData(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	if _, err := data.Add("Contact", sfsim.Fields{"AccountId": sfsim.DemoAccountApostrophe,
+		"FirstName": "Robin", "LastName": "Guard", "Email": email}); err != nil {
+		t.Fatal(err)
+	}
 	adaptertest.Run(t, adaptertest.Fixture{
 		New: func(t *testing.T) adapters.Adapter {
 			sim := sfsim.New(sfsim.Options{ClientID: clientID, ClientSecret: clientSecret, Data: data})
@@ -39,6 +44,7 @@ func TestContract(t *testing.T) {
 		},
 		Source:    "salesforce",
 		Search:    adaptertest.SearchCase{Text: "Acme", ID: sfsim.DemoAccountAcme},
+		Email:     adaptertest.SearchCase{Text: email, ID: sfsim.DemoAccountApostrophe},
 		Domain:    adaptertest.SearchCase{Text: "globex-logistics.com", ID: sfsim.DemoAccountManyDeals},
 		Broad:     "in",
 		KnownID:   sfsim.DemoAccountAcme,

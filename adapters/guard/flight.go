@@ -124,11 +124,8 @@ func (g *Guarded) refresh(ctx context.Context, req adapters.FetchRequest, k Key)
 			delete(g.refreshing, k)
 			g.mu.Unlock()
 		}()
-		// The caller read the cache before taking its turn: a refresh that
-		// finished in between leaves nothing to do.
-		if e, ok := g.cache.Get(rctx, k); ok && g.now().Sub(e.Stored) < g.p.CacheTTL {
-			return
-		}
+		// A refresh that finished since the caller read the cache leaves a
+		// fresh facet, which load serves without calling the system.
 		if _, err := g.load(rctx, req); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, errClosed) {
 			attrs := []any{"source", g.name, "id", req.ID, "facet", req.Facet, "err", err}
 			if raw := adapters.RawBody(err); raw != "" {

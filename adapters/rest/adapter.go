@@ -55,14 +55,9 @@ func New(src adapters.Source) (adapters.Adapter, error) {
 }
 
 func newAdapter(src adapters.Source) (*Adapter, error) {
-	s, ok := src.Settings.(*Settings)
-	if !ok || s == nil {
-		return nil, fmt.Errorf("rest: source %q: settings of type %T, want *rest.Settings", src.Name, src.Settings)
-	}
-	if !s.valid {
-		if err := adapters.SettingsError("rest", src.Name, s.Validate()); err != nil {
-			return nil, err
-		}
+	s, err := adapters.SettingsOf[Settings]("rest", src)
+	if err != nil {
+		return nil, err
 	}
 	timeout := cmp.Or(src.Timeout, defaultSourceTimeout)
 	headers := http.Header{}
@@ -81,7 +76,7 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		health:   s.health,
 		search:   s.search,
 		facets:   s.facets,
-		log:      cmp.Or(src.Logger, slog.New(slog.DiscardHandler)).With("source", src.Name),
+		log:      src.Log(),
 		now:      time.Now,
 	}, nil
 }

@@ -111,7 +111,7 @@ func (a *Adapter) getJSON(ctx context.Context, u *url.URL, fetch bool) (any, err
 		return nil, fmt.Errorf("GET %s: reading the answer: %w: %w", u.Path, adapters.ErrUnavailable, err)
 	}
 	if int64(len(body)) > a.maxBody {
-		return nil, badAnswer(u, resp.StatusCode, body[:adapters.MaxRawBody], fmt.Sprintf("answer larger than %s (max_body)", ByteSize(a.maxBody)))
+		return nil, badAnswer(u, resp.StatusCode, body, fmt.Sprintf("answer larger than %s (max_body)", ByteSize(a.maxBody)))
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()

@@ -132,6 +132,15 @@ func (c *compiler) kind(key, name string, def adapters.Kind) adapters.Kind {
 	return k
 }
 
+// currency reads the currency of money values; "" leaves it to the source's.
+func (c *compiler) currency(key, code string) string {
+	code = strings.TrimSpace(code)
+	if code != "" && !adapters.IsCurrencyCode(code) {
+		c.p.add(key, fmt.Sprintf("%q is not an ISO 4217 code", code), "write it like USD or EUR, or leave it out for the source's currency")
+	}
+	return code
+}
+
 func (c *compiler) endpoint(key, path, items string, pg Pagination, maxPages, maxItems int, placeholder string) endpoint {
 	ep := endpoint{key: key, maxPages: maxPages, maxItems: maxItems}
 	if ep.maxPages == 0 {
@@ -257,7 +266,7 @@ func (c *compiler) facet(key string, f *Facet) *facetPlan {
 		kind := c.kind(ck+".kind", col.Kind, adapters.KindText)
 		fp.columns = append(fp.columns, columnPlan{
 			col:      adapters.Column{Key: colKey, Title: title, Kind: kind},
-			currency: strings.TrimSpace(col.Currency),
+			currency: c.currency(ck+".currency", col.Currency),
 			prog:     c.jq(ck+".value", col.Value, true),
 		})
 	}
@@ -278,7 +287,7 @@ func (c *compiler) facet(key string, f *Facet) *facetPlan {
 			key:      m.Key,
 			label:    strings.TrimSpace(m.Label),
 			kind:     c.kind(mk+".kind", m.Kind, adapters.KindNumber),
-			currency: strings.TrimSpace(m.Currency),
+			currency: c.currency(mk+".currency", m.Currency),
 			prog:     c.jq(mk+".value", m.Value, true),
 		})
 	}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -70,7 +68,7 @@ func statusError(u *url.URL, resp *http.Response, body []byte, fetch bool, now t
 		e.class, e.Problem = adapters.ErrBadRequest, "rejected the request; check the endpoint's path and parameters"
 	}
 	if e.class == adapters.ErrUnavailable {
-		e.retryAfter = retryAfter(resp.Header.Get("Retry-After"), now)
+		e.retryAfter = adapters.ParseRetryAfter(resp.Header.Get("Retry-After"), now)
 	}
 	return e
 }
@@ -108,20 +106,4 @@ func transportError(u *url.URL, err error) error {
 		return &APIError{Path: u.Path, Problem: re.Error(), class: adapters.ErrBadResponse}
 	}
 	return fmt.Errorf("GET %s: %w: %w", u.Path, adapters.ErrUnavailable, err)
-}
-
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date; zero
-// when there is none or it is malformed.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0)
-	}
-	return 0
 }

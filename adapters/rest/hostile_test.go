@@ -147,6 +147,24 @@ func TestHostileRateLimitSaysWhenToRetry(t *testing.T) {
 	}
 }
 
+// A max_body below MaxRawBody still keeps at most max_body of the answer for
+// the logs.
+func TestHostileBodyOverSmallMaxBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"name": %q}`, strings.Repeat("x", 4<<10))
+	}))
+	t.Cleanup(srv.Close)
+	doc := strings.Replace(headerSettings(srv.URL), "  facets:", "  max_body: 1KiB\n  facets:", 1)
+	_, err := fetchAccount(t.Context(), newAdapter(t, doc, nil, nil))
+	if !errors.Is(err, adapters.ErrBadResponse) || !strings.Contains(err.Error(), "answer larger than 1 KiB") {
+		t.Fatalf("fetch of a 4 KiB answer with max_body 1KiB: %v; want ErrBadResponse saying it is larger than 1 KiB", err)
+	}
+	if raw := adapters.RawBody(err); len(raw) > 1<<10+1 || !strings.HasPrefix(raw, `{"name": "xxx`) {
+		t.Errorf("RawBody = %d bytes starting %.20q; want the start of the answer, at most max_body+1 bytes", len(raw), raw)
+	}
+}
+
 func TestHostileSlowBody(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

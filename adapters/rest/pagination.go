@@ -196,7 +196,7 @@ func (a *Adapter) nextPage(ctx context.Context, ep *endpoint, u *url.URL, body a
 		if err != nil {
 			return nil, badShape(u, ep.key+".pagination.next", fmt.Errorf("next link is not a URL"))
 		}
-		if !a.onBase(next) {
+		if !onBase(a.base, next) {
 			return nil, &APIError{Path: u.Path, Status: 200, class: adapters.ErrBadResponse,
 				Problem: fmt.Sprintf("next link leads to another host (%s); not followed", next.Host)}
 		}

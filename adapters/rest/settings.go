@@ -205,7 +205,7 @@ func (s *Settings) Validate() []adapters.Problem {
 	if s.MaxBody < minMaxBody || s.MaxBody > maxMaxBody {
 		p.add("max_body", fmt.Sprintf("%s is out of range", s.MaxBody), "use 1KiB to 256MiB")
 	}
-	if !isCurrencyCode(s.Currency) {
+	if !adapters.IsCurrencyCode(s.Currency) {
 		p.add("currency", fmt.Sprintf("%q is not an ISO 4217 code", s.Currency), "write it like USD or EUR")
 	}
 	s.health = nil
@@ -226,6 +226,9 @@ func (s *Settings) Validate() []adapters.Problem {
 	s.valid = len(p) == 0
 	return p
 }
+
+// Valid reports whether the last Validate found no problem.
+func (s *Settings) Valid() bool { return s.valid }
 
 func (s *Settings) validateHeaders(p *problems) {
 	for name, v := range s.Headers {
@@ -268,18 +271,6 @@ func isToken(s string) bool {
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.", r)) {
-			return false
-		}
-	}
-	return true
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := range 3 {
-		if s[i] < 'A' || s[i] > 'Z' {
 			return false
 		}
 	}

@@ -88,6 +88,8 @@ func TestSettingsProblems(t *testing.T) {
 		{"duplicate facet name", "name: tickets", "name: account", "facets[1].name", "names another facet"},
 		{"table without columns", "      columns:\n        - title: Subject\n          value: .subject\n", "", "facets[1].columns", "is required"},
 		{"unknown value kind", "value: .subject", "value: .subject\n          kind: colour", "facets[1].columns[0].kind", "not a value kind"},
+		{"column currency not a code", "value: .subject", "value: .subject\n          kind: money\n          currency: eur", "facets[1].columns[0].currency", `"eur" is not an ISO 4217 code`},
+		{"summary currency not a code", "          value: .subject\n", "          value: .subject\n      summary:\n        - {label: Open, value: length, kind: money, currency: Euro}\n", "facets[1].summary[0].currency", `"Euro" is not an ISO 4217 code`},
 		{"unknown pagination style", "items: .tickets", "items: .tickets\n      pagination: {style: offset}", "facets[1].pagination.style", "not a pagination style"},
 		{"cursor without next", "items: .tickets", "items: .tickets\n      pagination: {style: cursor}", "facets[1].pagination.next", "is required"},
 		{"next_link with a param", "items: .tickets", "items: .tickets\n      pagination: {style: next_link, next: .next, param: p}", "facets[1].pagination.param", "not used by style next_link"},

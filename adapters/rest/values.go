@@ -198,11 +198,8 @@ func flatten(outs []any) []any {
 	return flat
 }
 
-// onBase reports whether u is on the base URL's scheme and host.
-func (a *Adapter) onBase(u *url.URL) bool {
-	return onBase(a.base, u)
-}
-
+// onBase reports whether u is on the base URL's scheme and host, without
+// credentials of its own.
 func onBase(base, u *url.URL) bool {
 	return u.User == nil && strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
 }

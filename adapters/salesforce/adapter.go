@@ -50,16 +50,11 @@ func New(src adapters.Source) (adapters.Adapter, error) {
 }
 
 func newAdapter(src adapters.Source) (*Adapter, error) {
-	s, ok := src.Settings.(*Settings)
-	if !ok || s == nil {
-		return nil, fmt.Errorf("salesforce: source %q: settings of type %T, want *salesforce.Settings", src.Name, src.Settings)
+	s, err := adapters.SettingsOf[Settings]("salesforce", src)
+	if err != nil {
+		return nil, err
 	}
-	if !s.valid {
-		if err := adapters.SettingsError("salesforce", src.Name, s.Validate()); err != nil {
-			return nil, err
-		}
-	}
-	log := cmp.Or(src.Logger, slog.New(slog.DiscardHandler)).With("source", src.Name)
+	log := src.Log()
 	client, err := NewClient(Config{
 		LoginURL:    s.LoginURL,
 		Credentials: s.credentials(),

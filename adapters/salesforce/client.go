@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -153,7 +152,7 @@ func (c *Client) get(ctx context.Context, path string, header http.Header, out a
 	}
 	if status != http.StatusOK {
 		e := apiError(status, body)
-		e.retryAfter = retryAfter(answer.Get("Retry-After"), c.now())
+		e.retryAfter = adapters.ParseRetryAfter(answer.Get("Retry-After"), c.now())
 		if e.shapeErr != nil {
 			c.log.WarnContext(ctx, "salesforce: undocumented error answer", "path", path, "error", e)
 		}
@@ -203,21 +202,6 @@ func (c *Client) roundTrip(req *http.Request) (int, http.Header, []byte, error) 
 			fmt.Errorf("answer larger than %d bytes", c.maxBody))
 	}
 	return resp.StatusCode, resp.Header, body, nil
-}
-
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date; zero
-// when there is none or it is malformed.
-func retryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now), 0)
-	}
-	return 0
 }
 
 // validAPIVersion reports whether v has the form of a REST API version, e.g. "62.0".

@@ -11,9 +11,6 @@ import (
 	"github.com/atrium-dev/atrium/adapters"
 )
 
-// maxKeptBody bounds the raw body an error keeps, mark included.
-const maxKeptBody = adapters.MaxRawBody
-
 // APIError is a Salesforce REST answer that was not a success, or a success whose
 // body did not have the documented shape. It matches one of the classes in
 // package adapters with errors.Is.
@@ -124,7 +121,7 @@ func (e *APIError) describe() (what, hint string) {
 // apiError builds the error for a failed or malformed answer. It reads the
 // documented array body, and the single-object form that some resources use.
 func apiError(status int, body []byte) *APIError {
-	e := &APIError{Status: status, Body: truncate(body)}
+	e := &APIError{Status: status, Body: adapters.TruncateBody(body)}
 	type item struct {
 		Message   string   `json:"message"`
 		ErrorCode string   `json:"errorCode"`
@@ -160,7 +157,7 @@ func apiError(status int, body []byte) *APIError {
 // badShape builds the error for a success answer whose body could not be read as
 // documented.
 func badShape(status int, body []byte, err error) *APIError {
-	return &APIError{Status: status, Body: truncate(body), shapeErr: err}
+	return &APIError{Status: status, Body: adapters.TruncateBody(body), shapeErr: err}
 }
 
 // OAuthError is a refusal from the token endpoint: {"error":…,"error_description":…}.
@@ -237,11 +234,8 @@ func oauthError(status int, body []byte) error {
 		}
 		return badShape(status, body, err)
 	}
-	return &OAuthError{Status: status, Code: b.Error, Description: b.Description, Body: truncate(body)}
+	return &OAuthError{Status: status, Code: b.Error, Description: b.Description, Body: adapters.TruncateBody(body)}
 }
-
-// truncate keeps the start of a body, for the logs.
-func truncate(body []byte) string { return adapters.TruncateBody(body) }
 
 // oneLine folds a multi-line message (INVALID_FIELD quotes the query with a caret
 // line) so that it fits a log line and an error string.

@@ -97,8 +97,8 @@ func TestAPIErrorParsing(t *testing.T) {
 func TestAPIErrorKeepsBoundedBody(t *testing.T) {
 	body := strings.Repeat("<p>ünïcode</p>", 1000)
 	e := apiError(http.StatusBadGateway, []byte(body))
-	if len(e.Body) > maxKeptBody+len("…(truncated)") || !strings.HasPrefix(body, strings.TrimSuffix(e.Body, "…(truncated)")) {
-		t.Errorf("Body has %d bytes, want at most %d from the start of the answer", len(e.Body), maxKeptBody)
+	if len(e.Body) > adapters.MaxRawBody+len("…(truncated)") || !strings.HasPrefix(body, strings.TrimSuffix(e.Body, "…(truncated)")) {
+		t.Errorf("Body has %d bytes, want at most %d from the start of the answer", len(e.Body), adapters.MaxRawBody)
 	}
 	if !strings.HasSuffix(e.Body, "…(truncated)") {
 		t.Errorf("Body does not say it was truncated")

@@ -111,12 +111,15 @@ func (s *Settings) Validate() []adapters.Problem {
 	if s.MaxRows < 1 || s.MaxRows > MaxMaxRows {
 		add("max_rows", fmt.Sprintf("%d is out of range", s.MaxRows), fmt.Sprintf("use 1 to %d", MaxMaxRows))
 	}
-	if !isCurrencyCode(s.Currency) {
+	if !adapters.IsCurrencyCode(s.Currency) {
 		add("currency", fmt.Sprintf("%q is not an ISO 4217 code", s.Currency), "write it like USD or EUR")
 	}
 	s.valid = len(probs) == 0
 	return probs
 }
+
+// Valid reports whether the last Validate found no problem.
+func (s *Settings) Valid() bool { return s.valid }
 
 func (s *Settings) validateJWT(add func(key, msg, hint string)) {
 	if strings.TrimSpace(s.Username) == "" {
@@ -231,16 +234,4 @@ func checkURL(raw string) string {
 		return fmt.Sprintf("%q has a path or query", raw)
 	}
 	return ""
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }

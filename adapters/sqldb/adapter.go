@@ -1,7 +1,6 @@
 package sqldb
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -53,14 +52,9 @@ func New(src adapters.Source) (adapters.Adapter, error) {
 }
 
 func newAdapter(src adapters.Source) (*Adapter, error) {
-	s, ok := src.Settings.(*Settings)
-	if !ok || s == nil {
-		return nil, fmt.Errorf("sqldb: source %q: settings of type %T, want *sqldb.Settings", src.Name, src.Settings)
-	}
-	if !s.valid {
-		if err := adapters.SettingsError("sqldb", src.Name, s.Validate()); err != nil {
-			return nil, err
-		}
+	s, err := adapters.SettingsOf[Settings]("sqldb", src)
+	if err != nil {
+		return nil, err
 	}
 	db, err := open(s)
 	if err != nil {
@@ -76,7 +70,7 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		search:  s.search,
 		facets:  s.facets,
 		secrets: s.secrets(),
-		log:     cmp.Or(src.Logger, slog.New(slog.DiscardHandler)).With("source", src.Name),
+		log:     src.Log(),
 		now:     time.Now,
 	}, nil
 }

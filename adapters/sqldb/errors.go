@@ -39,7 +39,7 @@ func (e *QueryError) Error() string {
 func (e *QueryError) hint() string {
 	switch {
 	case errors.Is(e.cause, context.DeadlineExceeded):
-		return "it ran longer than its timeout"
+		return "it ran longer than its timeout; make the query faster (an index on the columns it filters by) or raise its timeout"
 	case errors.Is(e.Class, adapters.ErrBadRequest):
 		return "check the query's SQL and the columns it names"
 	case errors.Is(e.Class, adapters.ErrAuth):
@@ -47,7 +47,7 @@ func (e *QueryError) hint() string {
 	case errors.Is(e.Class, adapters.ErrForbidden):
 		return "grant the connection's user SELECT on what the query reads"
 	}
-	return "the database could not be reached or failed"
+	return "the database could not be reached or failed; check that it is up and that dsn points at it, or retry later"
 }
 
 // Unwrap returns the class and, for a timeout, the context's error.

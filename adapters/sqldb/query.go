@@ -168,7 +168,7 @@ func compileQuery(cfg *Query, key string, r role, d dialect, add func(key, msg, 
 	if q.maxRows < 1 || q.maxRows > MaxMaxRows {
 		add(key+".max_rows", fmt.Sprintf("%d is out of range", q.maxRows), fmt.Sprintf("use 1 to %d", MaxMaxRows))
 	}
-	if q.currency != "" && !isCurrencyCode(q.currency) {
+	if q.currency != "" && !adapters.IsCurrencyCode(q.currency) {
 		add(key+".currency", fmt.Sprintf("%q is not an ISO 4217 code", cfg.Currency), "write it like USD or EUR")
 	}
 
@@ -307,7 +307,7 @@ func (q *query) compileColumn(i int, c Column, add func(key, msg, hint string), 
 	case kind != adapters.KindMoney:
 	case col.currency != "" && col.currencyColumn != "":
 		add(q.key+"."+at+".currency", "is set together with currency_column", "keep only one of them")
-	case col.currency != "" && !isCurrencyCode(col.currency):
+	case col.currency != "" && !adapters.IsCurrencyCode(col.currency):
 		add(q.key+"."+at+".currency", fmt.Sprintf("%q is not an ISO 4217 code", c.Currency), "write it like USD or EUR")
 	case col.currency == "" && col.currencyColumn == "" && q.currency == "":
 		add(q.key+"."+at, "is money without a currency", "set currency: EUR, or currency_column: <column holding the code>")
@@ -418,18 +418,6 @@ func (q *query) column(name string) (column, bool) {
 // the databases, so the comparison ignores case.
 func hasColumn(names []string, name string) bool {
 	return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for i := 0; i < 3; i++ {
-		if s[i] < 'A' || s[i] > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

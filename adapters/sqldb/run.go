@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/atrium-dev/atrium/adapters"
@@ -102,14 +103,7 @@ func (a *Adapter) run(ctx context.Context, q *query, params map[string]any, limi
 }
 
 // limited reports whether the statement binds the limit parameter.
-func (s *statement) limited() bool {
-	for _, a := range s.args {
-		if a == "limit" {
-			return true
-		}
-	}
-	return false
-}
+func (s *statement) limited() bool { return slices.Contains(s.args, "limit") }
 
 // value converts a cell of a row, logging (once) a value the kind cannot read.
 func (a *Adapter) value(q *query, r *result, row []any, col string, kind adapters.Kind, currency string) adapters.Value {

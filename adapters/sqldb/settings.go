@@ -205,6 +205,9 @@ func (s *Settings) Validate() []adapters.Problem {
 	return probs
 }
 
+// Valid reports whether the last Validate found no problem.
+func (s *Settings) Valid() bool { return s.valid }
+
 // resolveDSN reads the connection string from where it is configured.
 func (s *Settings) resolveDSN(add func(key, msg, hint string)) {
 	set := 0

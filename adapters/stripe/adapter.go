@@ -70,16 +70,11 @@ func New(src adapters.Source) (adapters.Adapter, error) {
 }
 
 func newAdapter(src adapters.Source) (*Adapter, error) {
-	s, ok := src.Settings.(*Settings)
-	if !ok || s == nil {
-		return nil, fmt.Errorf("stripe: source %q: settings of type %T, want *stripe.Settings", src.Name, src.Settings)
+	s, err := adapters.SettingsOf[Settings]("stripe", src)
+	if err != nil {
+		return nil, err
 	}
-	if !s.valid {
-		if err := adapters.SettingsError("stripe", src.Name, s.Validate()); err != nil {
-			return nil, err
-		}
-	}
-	log := cmp.Or(src.Logger, slog.New(slog.DiscardHandler)).With("source", src.Name)
+	log := src.Log()
 	backend := stripego.GetBackendWithConfig(stripego.APIBackend, &stripego.BackendConfig{
 		URL:        stripego.String(s.BaseURL),
 		HTTPClient: httpClient(src.HTTP),

@@ -196,7 +196,7 @@ func failure(ctx context.Context, op string, err error, ex *exchange, key string
 	if header != nil {
 		e.RequestID = cmp.Or(e.RequestID, header.Get("Request-Id"))
 		if e.Status == http.StatusTooManyRequests {
-			e.retryAfter = retryAfter(header.Get("Retry-After"), time.Now())
+			e.retryAfter = adapters.ParseRetryAfter(header.Get("Retry-After"), time.Now())
 		}
 	}
 	e.Body = adapters.TruncateBody(body)
@@ -205,22 +205,6 @@ func failure(ctx context.Context, op string, err error, ex *exchange, key string
 		e.Body = strings.ReplaceAll(e.Body, key, "[redacted]")
 	}
 	return e
-}
-
-// retryAfter reads a Retry-After header, in seconds or as an HTTP date; zero
-// when absent or past.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(secs)*time.Second, 0)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return 0
 }
 
 // oneLine folds a multi-line message so that it fits a log line.

@@ -160,15 +160,3 @@ func TestUsesTheSourceHTTPClient(t *testing.T) {
 		t.Errorf("the source's transport carried %d requests, want 1", calls)
 	}
 }
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"": 0, "3": 3 * time.Second, "-1": 0, "soon": 0,
-		now.Add(90 * time.Second).Format(http.TimeFormat): 90 * time.Second,
-	} {
-		if got := retryAfter(v, now); got != want {
-			t.Errorf("retryAfter(%q) = %v, want %v", v, got, want)
-		}
-	}
-}

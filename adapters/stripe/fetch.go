@@ -80,6 +80,9 @@ func (a *Adapter) fetchCustomer(ctx context.Context, id string, f *adapters.Face
 		f.Fields[adapters.FieldCity] = adapters.Text(c.Address.City)
 		f.Fields[adapters.FieldCountry] = adapters.Text(c.Address.Country)
 	}
+	// As a match's: identity resolution links the records of other systems to
+	// a Stripe customer on the page by them.
+	f.Keys = a.keys(c)
 	return nil
 }
 

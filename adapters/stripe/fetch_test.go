@@ -37,7 +37,8 @@ func date(unix int64) adapters.Value {
 
 func TestFetchCustomer(t *testing.T) {
 	_, a := seeded(t)
-	got := fetch(t, a, cusAcme, FacetCustomer).Fields
+	acme := fetch(t, a, cusAcme, FacetCustomer)
+	got := acme.Fields
 	want := map[string]adapters.Value{
 		adapters.FieldName:    adapters.Text("Acme Corporation"),
 		FieldBillingEmail:     {Kind: adapters.KindEmail, Text: acmeEmail, Valid: true},
@@ -56,6 +57,14 @@ func TestFetchCustomer(t *testing.T) {
 	}
 	if len(got) != len(want) {
 		t.Errorf("fields = %v, want exactly %d", got, len(want))
+	}
+	wantKeys := []adapters.Key{
+		{Kind: adapters.KeyEmail, Value: "billing@acme-corp.com"},
+		{Kind: adapters.KeyDomain, Value: "acme-corp.com"},
+		{Kind: adapters.KeyExternalID, Value: "salesforce:" + acmeSFID18},
+	}
+	if !slices.Equal(acme.Keys, wantKeys) {
+		t.Errorf("keys = %v, want %v: identity resolution links other systems by them", acme.Keys, wantKeys)
 	}
 
 	// A customer without a currency has no balance to speak of.
@@ -209,6 +218,31 @@ func TestFetchInvoicesPages(t *testing.T) {
 	}
 	if want := []string{"", "in_P099", "in_P199"}; !slices.Equal(cursors, want) {
 		t.Errorf("starting_after of the pages = %q, want %q", cursors, want)
+	}
+}
+
+func TestFetchSubscriptionsCountsInFullPages(t *testing.T) {
+	f := newFakeStripe(t)
+	seed(f)
+	const n = 150
+	for i := range n {
+		f.addSubscription(obj{"id": fmt.Sprintf("sub_P%03d", i), "customer": cusGlobex, "status": "active",
+			"currency": "usd", "created": days(-i),
+			"items": obj{"object": "list", "data": []obj{}, "has_more": false, "url": "/v1/subscription_items"}})
+	}
+	a := newTestAdapter(t, f, func(s *Settings) { s.MaxRows = 2 })
+	tb := fetch(t, a, cusGlobex, FacetSubscriptions).Tables[0]
+	if len(tb.Rows) != 2 || tb.Total != n {
+		t.Errorf("rows, Total = %d, %d; want 2 rows of %d", len(tb.Rows), tb.Total, n)
+	}
+	reqs := f.requested("/v1/subscriptions")
+	for _, r := range reqs {
+		if !strings.Contains(r, "limit=100") {
+			t.Errorf("request %s: want limit=100", r)
+		}
+	}
+	if len(reqs) != 2 {
+		t.Errorf("%d requests to count %d subscriptions, want 2 pages of 100", len(reqs), n)
 	}
 }
 

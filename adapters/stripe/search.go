@@ -137,16 +137,24 @@ func (a *Adapter) match(c *stripego.Customer, matchedBy string) adapters.Match {
 	if c.Address != nil {
 		m.City = c.Address.City
 	}
+	m.Keys = a.keys(c)
+	return m
+}
+
+// keys are the identifying keys of a customer: its email address and that
+// address's domain, and the CRM id its metadata holds.
+func (a *Adapter) keys(c *stripego.Customer) []adapters.Key {
+	var keys []adapters.Key
 	if email := strings.ToLower(strings.TrimSpace(c.Email)); email != "" {
-		m.Keys = append(m.Keys, adapters.Key{Kind: adapters.KeyEmail, Value: email})
+		keys = append(keys, adapters.Key{Kind: adapters.KeyEmail, Value: email})
 		if _, domain, ok := strings.Cut(email, "@"); ok && domain != "" {
-			m.Keys = append(m.Keys, adapters.Key{Kind: adapters.KeyDomain, Value: domain})
+			keys = append(keys, adapters.Key{Kind: adapters.KeyDomain, Value: domain})
 		}
 	}
 	if id := externalID(c.Metadata[a.metadataKey]); id != "" {
-		m.Keys = append(m.Keys, adapters.Key{Kind: adapters.KeyExternalID, Value: id})
+		keys = append(keys, adapters.Key{Kind: adapters.KeyExternalID, Value: id})
 	}
-	return m
+	return keys
 }
 
 // matchedBy says why a customer found by a query of kind by matches text: a

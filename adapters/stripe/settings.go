@@ -101,6 +101,9 @@ func (s *Settings) Validate() []adapters.Problem {
 	return probs
 }
 
+// Valid reports whether the last Validate found no problem.
+func (s *Settings) Valid() bool { return s.valid }
+
 // keyPrefixes are the kinds of key that can read customers: secret and
 // restricted keys, live or test.
 var keyPrefixes = []string{"sk_live_", "sk_test_", "rk_live_", "rk_test_"}

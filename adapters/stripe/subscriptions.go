@@ -28,7 +28,9 @@ func (a *Adapter) fetchSubscriptions(ctx context.Context, id string, f *adapters
 	var subs []*stripego.Subscription
 	err := a.call(ctx, "list subscriptions", func(ctx context.Context) error {
 		params := &stripego.SubscriptionListParams{Customer: stripego.String(id)}
-		params.Limit = stripego.Int64(int64(min(a.maxRows, listPage)))
+		// Every subscription up to scanLimit is counted: pages are full-sized
+		// whatever the rows shown.
+		params.Limit = stripego.Int64(listPage)
 		for sub, err := range a.api.V1Subscriptions.List(ctx, params) {
 			if err != nil {
 				return err
