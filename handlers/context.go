@@ -42,7 +42,7 @@ func (f Frame) Layout(c echo.Context, title string) components.Layout {
 func render(c echo.Context, status int, comp templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return comp.Render(c.Request().Context(), c.Response())
+	return components.Render(c.Request().Context(), c.Response(), comp)
 }
 
 // isHTMX reports whether htmx sent the request (it then wants a fragment).

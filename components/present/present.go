@@ -251,7 +251,7 @@ func Cell(v adapters.Value) components.Cell {
 	case adapters.KindDateTime:
 		return components.Cell{Text: v.Time.Local().Format("2 Jan 2006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339), NoWrap: true}
 	case adapters.KindEmail:
-		return components.Cell{Text: v.Text, Href: "mailto:" + v.Text, Sort: strings.ToLower(v.Text)}
+		return components.Cell{Text: v.Text, Href: mailto(v.Text), Sort: strings.ToLower(v.Text)}
 	case adapters.KindURL:
 		return components.Cell{Text: displayURL(v.Text), Href: safeHref(v.Text), Sort: v.Text}
 	case adapters.KindPhone:
@@ -267,6 +267,33 @@ func Cell(v adapters.Value) components.Cell {
 		return components.Cell{Text: "No", Sort: "0"}
 	}
 	return components.Cell{Text: v.Text, Sort: v.Text, Badge: badge(v.Text)}
+}
+
+// mailto returns a mailto: link to addr when it is one plain address, and
+// "" otherwise. A value from a system could carry a query (?bcc=, &body=),
+// a fragment, more recipients or a display name, which a mail program would
+// take as part of the message the user did not write.
+func mailto(addr string) string {
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok || local == "" || domain == "" || len(addr) > 254 {
+		return ""
+	}
+	for _, r := range local {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".!$'*+-=^_`{|}~", r)) {
+			return ""
+		}
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" || label[0] == '-' || label[len(label)-1] == '-' {
+			return ""
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return ""
+			}
+		}
+	}
+	return "mailto:" + addr
 }
 
 func phoneChar(r rune) rune {
