@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/atrium-dev/atrium/config"
@@ -67,8 +68,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ps *config.Problems
 	var ue usageError
+	var help helpRequest
 	switch {
 	case err == nil:
+		return exitOK
+	case errors.As(err, &help):
+		fmt.Fprint(stdout, help.text)
 		return exitOK
 	case errors.As(err, &ps):
 		fmt.Fprintln(stderr, ps.Error())
@@ -86,13 +91,31 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// helpRequest is a command asked for its help (-h, --help): its usage and
+// flags, printed to standard output with exit code 0.
+type helpRequest struct{ text string }
+
+func (h helpRequest) Error() string { return "help requested" }
+
 // parseArgs parses a command's flags and wants nargs arguments after them. A
 // mistake is a usageError that says what was wrong, then how to call the
-// command (usage, without "usage: ").
+// command (usage, without "usage: "); -h or --help is a helpRequest.
 func parseArgs(fs *flag.FlagSet, args []string, nargs int, usage string) error {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	switch {
+	case errors.Is(err, flag.ErrHelp):
+		var b strings.Builder
+		fmt.Fprintf(&b, "usage: %s\n", usage)
+		fs.SetOutput(&b)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			b.WriteString("\nflags:\n")
+			fs.PrintDefaults()
+		}
+		fs.SetOutput(io.Discard)
+		return helpRequest{b.String()}
 	case err != nil:
 		return usageError{fmt.Sprintf("%v\nusage: %s", err, usage)}
 	case fs.NArg() > nargs:

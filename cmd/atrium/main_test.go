@@ -274,6 +274,24 @@ func TestRun(t *testing.T) {
 			stdout: []string{"Usage:", "atrium demo", "atrium serve --config FILE", "atrium check-config FILE"},
 		},
 		{
+			name:   "demo --help prints its usage and flags",
+			args:   []string{"demo", "--help"},
+			code:   exitOK,
+			stdout: []string{"usage: atrium demo", "-addr", "-data", "-log-level"},
+		},
+		{
+			name:   "serve -h prints its usage",
+			args:   []string{"serve", "-h"},
+			code:   exitOK,
+			stdout: []string{"usage: atrium serve --config FILE", "-config"},
+		},
+		{
+			name:   "check-config --help prints its usage",
+			args:   []string{"check-config", "--help"},
+			code:   exitOK,
+			stdout: []string{"usage: atrium check-config FILE"},
+		},
+		{
 			name:   "demo on a taken address",
 			args:   []string{"demo", "--addr", heldAddr},
 			code:   exitFailure,
