@@ -46,28 +46,66 @@ func To18(id string) string {
 	return id15 + string(out[:])
 }
 
-// validID reports whether s is a well-formed id: 15 base-62 characters, or 18 whose
-// last three are the checksum of the first 15. The checksum is compared without
-// regard to case because tools that lose case are why it exists.
+// validID reports whether s is a well-formed id: 15 base-62 characters, or 18
+// whose last three are a checksum of the letter case of the first 15.
 func validID(s string) bool {
-	if len(s) != 15 && len(s) != 18 {
-		return false
-	}
-	for i := 0; i < 15; i++ {
-		if strings.IndexByte(base62, s[i]) < 0 {
-			return false
-		}
-	}
-	return len(s) == 15 || strings.EqualFold(To18(s)[15:], s[15:])
+	_, ok := normalizeID(s)
+	return ok
 }
 
 // normalizeID returns the 18-character form of a well-formed id, and false for
-// anything else.
+// anything else. A 15-character id is case-sensitive. An 18-character id is
+// not: its checksum says which of the first 15 characters are upper-case
+// letters, so Salesforce restores their case from it and accepts an id that a
+// tool lowered or raised ("001a0000006vm9riac" is "001A0000006Vm9rIAC"). The
+// checksum is wrong when a character it marks upper-case is no letter.
 func normalizeID(s string) (string, bool) {
-	if !validID(s) {
+	if len(s) != 15 && len(s) != 18 {
 		return "", false
 	}
-	return To18(s), true
+	for i := 0; i < 15; i++ {
+		if strings.IndexByte(base62, s[i]) < 0 {
+			return "", false
+		}
+	}
+	if len(s) == 15 {
+		return To18(s), true
+	}
+	id := []byte(s)
+	for block := 0; block < 3; block++ {
+		n := strings.IndexByte(checksumAlphabet, upper(s[15+block]))
+		if n < 0 {
+			return "", false
+		}
+		id[15+block] = checksumAlphabet[n]
+		for i := 0; i < 5; i++ {
+			c := &id[block*5+i]
+			isLetter := 'a' <= *c && *c <= 'z' || 'A' <= *c && *c <= 'Z'
+			switch {
+			case n&(1<<i) == 0:
+				*c = lower(*c)
+			case isLetter:
+				*c = upper(*c)
+			default:
+				return "", false // a digit marked upper-case
+			}
+		}
+	}
+	return string(id), true
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c - 'A' + 'a'
+	}
+	return c
 }
 
 // idSequence hands out ids for one key prefix: prefix, a pod-like "Dn0000" and a

@@ -19,22 +19,43 @@ func TestTo18(t *testing.T) {
 	}
 }
 
-func TestValidID(t *testing.T) {
-	for _, tc := range []struct {
-		id   string
-		want bool
-	}{
-		{"001A0000006Vm9r", true},
-		{"001A0000006Vm9rIAC", true},
-		{"001A0000006Vm9riac", true}, // the checksum tolerates lost case
-		{"001A0000006Vm9rAAA", false},
-		{"001A0000006Vm9", false},
-		{"001A0000006Vm9r-AC", false},
-		{"001A0000006Vm9!", false},
-		{"", false},
+func TestNormalizeID(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"001A0000006Vm9r", "001A0000006Vm9rIAC"},
+		{"001A0000006Vm9rIAC", "001A0000006Vm9rIAC"},
+		{"001D000000IqhSL", "001D000000IqhSLIAZ"},
+		{"001D000000IqhSLIAZ", "001D000000IqhSLIAZ"},
+		// An 18-character id is case-insensitive: the checksum restores the case.
+		{"001A0000006Vm9riac", "001A0000006Vm9rIAC"},
+		{"001a0000006vm9riac", "001A0000006Vm9rIAC"},
+		{"001A0000006VM9RIAC", "001A0000006Vm9rIAC"},
+		{"001d000000iqhsliaz", "001D000000IqhSLIAZ"},
+		{"001D000000IQHSLIAZ", "001D000000IqhSLIAZ"},
+		// Read case-insensitively, AAA says every letter is lower-case.
+		{"001A0000006Vm9rAAA", "001a0000006vm9rAAA"},
+		{"aaaaaaaaaaaaaaa555", "AAAAAAAAAAAAAAA555"},
 	} {
-		if got := validID(tc.id); got != tc.want {
-			t.Errorf("validID(%q) = %v, want %v", tc.id, got, tc.want)
+		got, ok := normalizeID(tc.in)
+		if !ok || got != tc.want {
+			t.Errorf("normalizeID(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
+		}
+		if !validID(tc.in) {
+			t.Errorf("validID(%q) = false", tc.in)
+		}
+	}
+	for _, in := range []string{
+		"001A0000006Vm9rBAC", // B marks the first character, a digit, upper-case
+		"001A0000006Vm9rIA9", // 9 is no checksum character
+		"001A0000006Vm9",
+		"001A0000006Vm9rIA",
+		"001A0000006Vm9rIACX",
+		"001A0000006Vm9r-AC",
+		"001A0000006Vm9!",
+		"001A0000006Vm9r\x00AC",
+		"",
+	} {
+		if got, ok := normalizeID(in); ok || validID(in) {
+			t.Errorf("normalizeID(%q) = %q, %v; want it rejected", in, got, ok)
 		}
 	}
 }

@@ -56,6 +56,11 @@ type Options struct {
 	// SessionTimeout is how long an unused access token stays valid; 0 means 2
 	// hours.
 	SessionTimeout time.Duration
+	// TokenUses, when set, is how many calls an access token serves: the one
+	// after is answered 401 INVALID_SESSION_ID, as Salesforce answers a session
+	// that expired, and the token stays rejected. Tests set it low to make
+	// sessions expire while a page loads. 0 means no such limit.
+	TokenUses int
 	// Data is the org's content, copied; nil means an empty org.
 	Data *Dataset
 	// Logger receives a debug line per request; nil discards.
@@ -171,7 +176,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // data answers a request to the versioned REST API: it checks the session and
 // the API allocation, then dispatches on the resource.
 func (s *Server) data(w http.ResponseWriter, r *http.Request, rt routed) {
-	sess := s.sessions.check(bearer(r), s.now(), s.opts.SessionTimeout)
+	sess := s.sessions.check(bearer(r), s.now(), s.opts.SessionTimeout, s.opts.TokenUses)
 	if sess == nil {
 		used, limit := s.usage.get()
 		setLimitInfo(w.Header(), used, limit)

@@ -137,7 +137,9 @@ func TestRecordErrors(t *testing.T) {
 		{"reference to wrong object", post("Contact", `{"LastName":"X","AccountId":"`+smallRenewal+`"}`), 400, "FIELD_INTEGRITY_EXCEPTION", ""},
 		{"reference to nothing", post("Contact", `{"LastName":"X","AccountId":"001Dn0000Nope99"}`), 400, "INVALID_CROSS_REFERENCE_KEY", ""},
 		{"malformed id", h.get("/services/data/v62.0/sobjects/Account/abc"), 400, "MALFORMED_ID", ""},
-		{"bad checksum", h.get("/services/data/v62.0/sobjects/Account/" + smallAcme[:15] + "AAA"), 400, "MALFORMED_ID", ""},
+		// 5 marks the first five characters upper-case, and they are digits.
+		{"bad checksum", h.get("/services/data/v62.0/sobjects/Account/" + smallAcme[:15] + "5AA"), 400, "MALFORMED_ID", ""},
+		{"checksum of no letters", h.get("/services/data/v62.0/sobjects/Account/" + smallAcme[:15] + "9AA"), 400, "MALFORMED_ID", ""},
 		{"no such record", h.get("/services/data/v62.0/sobjects/Account/001Dn0000Nope99"), 404, "NOT_FOUND",
 			`[{"errorCode":"NOT_FOUND","message":"The requested resource does not exist"}]`},
 		{"id of another object", h.get("/services/data/v62.0/sobjects/Account/" + smallRenewal), 404, "NOT_FOUND", ""},
@@ -164,6 +166,35 @@ func TestRecordErrors(t *testing.T) {
 	h.query("SELECT Id FROM Contact").decode(t, &res)
 	if res.TotalSize != 4 {
 		t.Errorf("%d contacts after failed creates, want 4", res.TotalSize)
+	}
+}
+
+// TestIDsInAnyForm reads a record by its 15-character id, its 18-character id
+// and that id lowered and raised, as Salesforce accepts them: the 18-character
+// form is case-insensitive. Answers always carry the 18-character id.
+func TestIDsInAnyForm(t *testing.T) {
+	h := smallHarness(t, Options{})
+	want := `{"attributes":{"type":"Account","url":"/services/data/v62.0/sobjects/Account/` + smallAcme + `"},"Id":"` + smallAcme + `","Name":"Acme Corporation"}`
+	for _, id := range []string{smallAcme, smallAcme[:15], strings.ToLower(smallAcme), strings.ToUpper(smallAcme)} {
+		r := h.get("/services/data/v62.0/sobjects/Account/" + id + "?fields=Id,Name")
+		if r.status != http.StatusOK || r.String() != want {
+			t.Errorf("read by %s: %d %s\nwant %s", id, r.status, r, want)
+		}
+		var res queryResult
+		h.query("SELECT Id FROM Account WHERE Id = '" + id + "'").decode(t, &res)
+		if res.TotalSize != 1 || len(res.Records) != 1 || str(t, res.Records[0], "Id") != smallAcme {
+			t.Errorf("query by %s: %+v", id, res)
+		}
+	}
+	// The 15-character form stays case-sensitive: lowered, it is another id.
+	wantError(t, h.get("/services/data/v62.0/sobjects/Account/"+strings.ToLower(smallAcme[:15])), http.StatusNotFound, "NOT_FOUND")
+	var res queryResult
+	h.query("SELECT Id FROM Account WHERE Id = '" + strings.ToLower(smallAcme[:15]) + "'").decode(t, &res)
+	if res.TotalSize != 0 {
+		t.Errorf("a lowered 15-character id found %+v", res.Records)
+	}
+	if msg := wantError(t, h.query("SELECT Id FROM Account WHERE Id = '"+smallAcme[:15]+"5AA'"), http.StatusBadRequest, "INVALID_QUERY_FILTER_OPERATOR"); !strings.Contains(msg, "invalid ID field") {
+		t.Errorf("bad checksum in a filter: %s", msg)
 	}
 }
 

@@ -192,6 +192,7 @@ type sessions struct {
 type session struct {
 	userID   string
 	lastUsed time.Time
+	uses     int // calls served
 }
 
 func (ss *sessions) issue(token, userID string, now time.Time) {
@@ -205,20 +206,22 @@ func (ss *sessions) issue(token, userID string, now time.Time) {
 }
 
 // check returns the session of a token and marks it used, or nil when the token
-// is unknown or has been idle longer than timeout.
-func (ss *sessions) check(token string, now time.Time, timeout time.Duration) *session {
+// is unknown, has been idle longer than timeout or has served maxUses calls
+// (0: no limit).
+func (ss *sessions) check(token string, now time.Time, timeout time.Duration, maxUses int) *session {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
 	sess := ss.m[token]
 	if sess == nil {
 		return nil
 	}
-	if now.Sub(sess.lastUsed) > timeout {
+	if now.Sub(sess.lastUsed) > timeout || maxUses > 0 && sess.uses >= maxUses {
 		delete(ss.m, token)
 		return nil
 	}
 	sess.lastUsed = now
-	return &session{userID: sess.userID, lastUsed: now}
+	sess.uses++
+	return &session{userID: sess.userID, lastUsed: now, uses: sess.uses}
 }
 
 func (ss *sessions) expireAll() {

@@ -226,3 +226,27 @@ func TestSessionTimeout(t *testing.T) {
 	h.clock.Advance(61 * time.Minute)
 	wantError(t, h.get("/services/data/v62.0/limits"), http.StatusUnauthorized, "INVALID_SESSION_ID")
 }
+
+// TestTokenUses: a token serves TokenUses calls; the next is answered 401 as an
+// expired session is, and so is every later one; a new token serves again.
+func TestTokenUses(t *testing.T) {
+	h := newHarness(t, Options{TokenUses: 2}).login()
+	for i := range 2 {
+		if r := h.get("/services/data/v62.0/limits"); r.status != http.StatusOK {
+			t.Fatalf("call %d with a fresh token: %d %s", i+1, r.status, r)
+		}
+	}
+	for range 2 {
+		r := h.get("/services/data/v62.0/limits")
+		wantError(t, r, http.StatusUnauthorized, "INVALID_SESSION_ID")
+		if want := `[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]`; r.String() != want {
+			t.Errorf("body = %s, want %s", r, want)
+		}
+		if r.header.Get("WWW-Authenticate") != "Token" {
+			t.Errorf("WWW-Authenticate = %q", r.header.Get("WWW-Authenticate"))
+		}
+	}
+	if r := h.login().get("/services/data/v62.0/limits"); r.status != http.StatusOK {
+		t.Fatalf("new token refused: %d %s", r.status, r)
+	}
+}
