@@ -181,7 +181,7 @@ func TestIDsInAnyForm(t *testing.T) {
 			t.Errorf("read by %s: %d %s\nwant %s", id, r.status, r, want)
 		}
 		var res queryResult
-		h.query("SELECT Id FROM Account WHERE Id = '" + id + "'").decode(t, &res)
+		h.query("SELECT Id FROM Account WHERE Id = '"+id+"'").decode(t, &res)
 		if res.TotalSize != 1 || len(res.Records) != 1 || str(t, res.Records[0], "Id") != smallAcme {
 			t.Errorf("query by %s: %+v", id, res)
 		}
@@ -189,7 +189,7 @@ func TestIDsInAnyForm(t *testing.T) {
 	// The 15-character form stays case-sensitive: lowered, it is another id.
 	wantError(t, h.get("/services/data/v62.0/sobjects/Account/"+strings.ToLower(smallAcme[:15])), http.StatusNotFound, "NOT_FOUND")
 	var res queryResult
-	h.query("SELECT Id FROM Account WHERE Id = '" + strings.ToLower(smallAcme[:15]) + "'").decode(t, &res)
+	h.query("SELECT Id FROM Account WHERE Id = '"+strings.ToLower(smallAcme[:15])+"'").decode(t, &res)
 	if res.TotalSize != 0 {
 		t.Errorf("a lowered 15-character id found %+v", res.Records)
 	}
