@@ -15,6 +15,7 @@ import (
 
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/handlers"
+	"github.com/atrium-dev/atrium/internal/idheader"
 	"github.com/atrium-dev/atrium/legacy"
 )
 
@@ -45,23 +46,17 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// identityHeaders are headers that some proxies and tools treat as proof of who
-// the user is. A client must never be able to send them through Atrium.
-var identityHeaderPrefixes = []string{"X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups",
-	"X-Forwarded-Preferred-Username", "X-Forwarded-Access-Token", "X-Auth-Request-", "X-Remote-", "Remote-User",
-	"X-Atrium-", "X-Webauth-"}
-
+// stripIdentityHeaders drops every identity or routing header a client sent
+// (idheader names them): some proxies and tools take them as proof of who the
+// user is, so a client must never be able to send one through Atrium. Names
+// are compared without regard to case, as a map filled by hand may hold a name
+// in any case; nothing is allocated.
 func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Request().Header
 		for name := range h {
-			for _, p := range identityHeaderPrefixes {
-				// Compared without regard to case, as a map filled by
-				// hand may hold a name in any case.
-				if len(name) >= len(p) && strings.EqualFold(name[:len(p)], p) {
-					delete(h, name)
-					break
-				}
+			if idheader.Is(name) {
+				delete(h, name)
 			}
 		}
 		return next(c)
