@@ -9,6 +9,14 @@
 // "issuedAt", so that a request is short-lived and usable once; and the
 // customer being shown under context.environment.parameters ("customerId" and
 // "links", the customer's record id in each connected system).
+//
+// The "client" block is filled as Salesforce's browser SDK needs it: the
+// frame's instanceId, the targetOrigin and instanceUrl of the page that frames
+// the tool, and an oauthToken, which is NoOAuthToken unless the embedding
+// names one.
+//
+// A Verifier with a MaxAge also accepts requests as Salesforce issues them,
+// without expiresAt and nonce, so that one tool can verify both.
 package canvas
 
 import (
@@ -31,14 +39,27 @@ const Algorithm = "HMACSHA256"
 // MinSecretLen is the shortest secret Sign and Verify accept.
 const MinSecretLen = 32
 
+// NoOAuthToken is the client block's oauthToken when the embedding hands the
+// tool no token. Salesforce's browser SDK treats an empty token as missing and
+// refuses every call (ctx, subscribe, publish) before it reaches the page, so
+// the field is never left empty; this value grants nothing anywhere.
+const NoOAuthToken = "none"
+
+// ClockSkew is how far in the future a request's issuedAt may lie, for a
+// request accepted by its age (Verifier.MaxAge): the signer's clock may run
+// ahead of the verifier's.
+const ClockSkew = time.Minute
+
 // Errors of Verify. Each returned error wraps exactly one of them.
 var (
 	// ErrMalformed: not a signed request, or one missing what Atrium always
-	// sends (an algorithm of HMACSHA256, an expiry, a nonce).
+	// sends (an algorithm of HMACSHA256, an expiry, a nonce), or, accepted by
+	// its age, one without an issuedAt or issued in the future.
 	ErrMalformed = errors.New("canvas: malformed signed request")
 	// ErrSignature: the signature does not match the payload and secret.
 	ErrSignature = errors.New("canvas: bad signature")
-	// ErrExpired: the request's expiresAt has passed.
+	// ErrExpired: the request's expiresAt has passed, or, accepted by its
+	// age, it is MaxAge old.
 	ErrExpired = errors.New("canvas: signed request expired")
 	// ErrReplayed: a request with this nonce was already accepted.
 	ErrReplayed = errors.New("canvas: signed request replayed")
@@ -60,11 +81,17 @@ type Request struct {
 	Context Context `json:"context"`
 }
 
-// Client describes the caller. Atrium hands no OAuth token to framed tools,
-// so OAuthToken stays empty; the field is kept for the Canvas shape.
+// Client is what the tool's browser SDK passes back to the page that frames
+// it, with the field names of Salesforce's CanvasRequest.
 type Client struct {
-	OAuthToken   string `json:"oauthToken"`
-	InstanceURL  string `json:"instanceUrl"`
+	// OAuthToken is a token the tool may use, or NoOAuthToken.
+	OAuthToken string `json:"oauthToken"`
+	// InstanceID names the frame, different for each frame rendered.
+	InstanceID string `json:"instanceId"`
+	// InstanceURL is the URL of the portal that frames the tool.
+	InstanceURL string `json:"instanceUrl"`
+	// TargetOrigin is the portal's origin, which the SDK posts its messages
+	// to.
 	TargetOrigin string `json:"targetOrigin"`
 }
 
@@ -129,15 +156,36 @@ func Sign(secret []byte, r Request) (string, error) {
 	return base64.StdEncoding.EncodeToString(mac(secret, encoded)) + "." + encoded, nil
 }
 
+// Verify checks signed and returns its request, as Verifier.Verify does for
+// a Verifier with this secret and nonce store and no MaxAge.
+func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Request, error) {
+	return Verifier{Secret: secret, Nonces: nonces}.Verify(signed, now)
+}
+
+// Verifier checks the signed requests of one secret.
+type Verifier struct {
+	// Secret is the HMAC key, at least MinSecretLen bytes.
+	Secret []byte
+	// Nonces remembers the nonces of accepted requests. nil skips the replay
+	// check: leave it nil only where the caller remembers nonces itself.
+	Nonces NonceStore
+	// MaxAge, when positive, also accepts a request that carries neither
+	// expiresAt nor nonce, as Salesforce issues them: from ClockSkew before
+	// its issuedAt until MaxAge after. Such a request has no nonce, so it
+	// may be replayed within MaxAge; keep MaxAge short. One without an
+	// issuedAt (Salesforce documents it as null in places) has no age and is
+	// refused. Zero accepts only requests with an expiry and a nonce.
+	MaxAge time.Duration
+}
+
 // Verify checks signed and returns its request. In order, it splits signed on
 // the first dot, checks the HMAC over the encoded JSON exactly as received
 // (in constant time), decodes the JSON (standard or URL-safe base64, padded or
-// not), refuses a request whose expiresAt has passed at now, and finally
-// claims the nonce in nonces, so only a valid, unexpired request uses one up.
-// A nil nonces skips the replay check: do that only where the caller
-// remembers nonces itself.
-func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Request, error) {
-	if len(secret) < MinSecretLen {
+// not), refuses a request whose expiresAt has passed at now (or, accepted by
+// its age, one MaxAge old), and finally claims the nonce in v.Nonces, so only
+// a valid, unexpired request uses one up.
+func (v Verifier) Verify(signed string, now time.Time) (*Request, error) {
+	if len(v.Secret) < MinSecretLen {
 		return nil, fmt.Errorf("canvas: verify: secret shorter than %d bytes", MinSecretLen)
 	}
 	sigText, encoded, ok := strings.Cut(strings.TrimSpace(signed), ".")
@@ -148,7 +196,8 @@ func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Re
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature: %v", ErrMalformed, err)
 	}
-	if !hmac.Equal(sig, mac(secret, encoded)) {
+	// hmac.Equal takes the same time wherever the two differ.
+	if !hmac.Equal(sig, mac(v.Secret, encoded)) {
 		return nil, ErrSignature
 	}
 	body, err := decodeBase64(encoded)
@@ -159,9 +208,16 @@ func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Re
 	if err := json.Unmarshal(body, &r); err != nil {
 		return nil, fmt.Errorf("%w: payload: %v", ErrMalformed, err)
 	}
-	switch {
-	case r.Algorithm != Algorithm:
+	if r.Algorithm != Algorithm {
 		return nil, fmt.Errorf("%w: algorithm %q", ErrMalformed, r.Algorithm)
+	}
+	if v.MaxAge > 0 && r.ExpiresAt == 0 && r.Nonce == "" {
+		if err := v.checkAge(&r, now); err != nil {
+			return nil, err
+		}
+		return &r, nil
+	}
+	switch {
 	case r.ExpiresAt == 0:
 		return nil, fmt.Errorf("%w: no expiresAt", ErrMalformed)
 	case r.Nonce == "":
@@ -170,8 +226,8 @@ func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Re
 	if !now.Before(r.Expires()) {
 		return nil, fmt.Errorf("%w at %s", ErrExpired, r.Expires().UTC().Format(time.RFC3339))
 	}
-	if nonces != nil {
-		fresh, err := nonces.Claim(r.Nonce, now, r.Expires())
+	if v.Nonces != nil {
+		fresh, err := v.Nonces.Claim(r.Nonce, now, r.Expires())
 		if err != nil {
 			return nil, fmt.Errorf("canvas: verify: nonce store: %w", err)
 		}
@@ -180,6 +236,22 @@ func Verify(secret []byte, signed string, now time.Time, nonces NonceStore) (*Re
 		}
 	}
 	return &r, nil
+}
+
+// checkAge holds a request without expiry and nonce to v.MaxAge from its
+// issuedAt.
+func (v Verifier) checkAge(r *Request, now time.Time) error {
+	if r.IssuedAt == 0 {
+		return fmt.Errorf("%w: no issuedAt, so its age is unknown", ErrMalformed)
+	}
+	issued := time.Unix(r.IssuedAt, 0)
+	if issued.After(now.Add(ClockSkew)) {
+		return fmt.Errorf("%w: issued in the future, at %s", ErrMalformed, issued.UTC().Format(time.RFC3339))
+	}
+	if !now.Before(issued.Add(v.MaxAge)) {
+		return fmt.Errorf("%w: issued at %s, older than %s", ErrExpired, issued.UTC().Format(time.RFC3339), v.MaxAge)
+	}
+	return nil
 }
 
 func mac(secret []byte, encoded string) []byte {
