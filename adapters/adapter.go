@@ -36,6 +36,18 @@ type Adapter interface {
 	Checker
 }
 
+// IDChecker is an optional capability of an adapter whose system's record ids
+// have a form that can be checked without a call (a Salesforce id and its
+// checksum). The composer asks it first: an id it refuses is a customer that
+// does not exist, answered at once, and the canonical form it returns is the
+// one every fetch, cache entry, link and URL uses. Without it, any id is
+// passed on and the system's answer decides.
+type IDChecker interface {
+	// CanonicalID returns the canonical form of id, or an error matching
+	// ErrNotFound when id cannot name a record of the system.
+	CanonicalID(id string) (string, error)
+}
+
 // Query is a free-text customer search.
 type Query struct {
 	Text  string

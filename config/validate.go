@@ -89,6 +89,32 @@ func (v *validator) validateServer(s *Server) {
 			"use a few seconds, e.g. 5s: a logout on another instance takes effect here within this time")
 	}
 }
+	for i, h := range s.AllowedHosts {
+		if msg := checkHost(h); msg != "" {
+			p := fmt.Sprintf("server.allowed_hosts[%d]", i)
+			v.at(p, p, msg, "write a host name as browsers send it, e.g. atrium.internal or atrium.internal:8443")
+		}
+	}
+}
+
+// checkHost reports what is wrong with a host or host:port, or "".
+func checkHost(h string) string {
+	host := h
+	if strings.Contains(h, "://") || strings.ContainsAny(h, "/?#@ *") {
+		return fmt.Sprintf("%q is not a host name (no scheme, path or wildcard)", h)
+	}
+	if hp, port, err := net.SplitHostPort(h); err == nil {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("%q has no valid port", h)
+		}
+		host = hp
+	} else if strings.Count(h, ":") == 1 {
+		return fmt.Sprintf("%q has no valid port", h)
+	}
+	if host == "" {
+		return fmt.Sprintf("%q has no host", h)
+	}
+	return ""
 
 func (v *validator) validateAuth(a *Auth) {
 	if a.Issuer == "" {

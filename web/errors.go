@@ -29,6 +29,10 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 			m.Status, m.Heading = http.StatusNotFound, "Customer not found"
 			m.Message = "There is no customer with this id. It may have been deleted or merged."
 			m.Action = &components.Link{Label: "Search customers", Href: "/"}
+		case errors.Is(err, errWrongHost):
+			m.Status, m.Heading = http.StatusMisdirectedRequest, "Wrong address"
+			m.Message = "Atrium does not answer at this address."
+			m.Hint = "Open Atrium at the address your administrator gave you."
 		case errors.Is(err, auth.ErrProviderUnavailable):
 			m.Status, m.Heading = http.StatusServiceUnavailable, "Sign-in unavailable"
 			m.Message = "Atrium cannot reach the identity provider right now, so nobody can sign in."

@@ -109,7 +109,7 @@ func startPortal(t *testing.T, s portalSetup) (*portal, *testLogs) {
 		t.Fatal(err)
 	}
 	src := customer.Source{Name: "crm", Title: "CRM", Timeout: 10 * time.Second, Adapter: fakeCRM{}}
-	d := web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer,
+	d := web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, PublicURL: public,
 		Composer: customer.NewComposer(src, logger, customer.WithDecisions(st)), Store: st, Assets: assets,
 		AdminGroups: []string{"admins"}}
 	if s.deps != nil {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -60,6 +62,70 @@ func stripIdentityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		return next(c)
+	}
+}
+
+// errWrongHost answers a request for a host Atrium does not serve.
+var errWrongHost = errors.New("web: request for a host this server does not serve")
+
+// allowedHosts returns the hosts Atrium answers for: the public URL's and the
+// extra ones, in the form hostAllowed compares; nil (every host) without a
+// public URL.
+func allowedHosts(publicURL string, extra []string) ([]string, error) {
+	if publicURL == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(publicURL)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("web: public URL %q has no host", publicURL)
+	}
+	hosts := []string{canonicalHost(u.Host)}
+	for _, h := range extra {
+		hosts = append(hosts, canonicalHost(h))
+	}
+	return hosts, nil
+}
+
+// canonicalHost lower-cases a Host and drops a default port, which browsers
+// leave out.
+func canonicalHost(h string) string {
+	h = strings.ToLower(h)
+	for _, p := range []string{":80", ":443"} {
+		h = strings.TrimSuffix(h, p)
+	}
+	return h
+}
+
+// hostAllowed reports whether host (as sent, any case, maybe with a default
+// port) is one of allowed. It does not allocate.
+func hostAllowed(host string, allowed []string) bool {
+	for _, p := range []string{":80", ":443"} {
+		host = strings.TrimSuffix(host, p)
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(host, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkHost answers only requests for one of hosts (nil: every host), so
+// that another name pointed at Atrium (DNS rebinding, a stray proxy) never
+// reaches a page or a cookie. Health and readiness answer every host: load
+// balancers probe them by address.
+func checkHost(hosts []string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		if hosts == nil {
+			return next
+		}
+		return func(c echo.Context) error {
+			r := c.Request()
+			if hostAllowed(r.Host, hosts) || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+				return next(c)
+			}
+			return errWrongHost
+		}
 	}
 }
 

@@ -39,6 +39,14 @@ type Deps struct {
 	AdminGroups []string
 	// Tools are the legacy tools embedded on customer pages.
 	Tools []legacy.Tool
+
+	// PublicURL is the address users open. Atrium answers only requests
+	// for its host or one of AllowedHosts, and 421 Misdirected Request to
+	// any other Host; /healthz and /readyz answer every host, as load
+	// balancers probe by address. Empty: every host is answered (for tests
+	// of other parts; cmd/atrium always sets it).
+	PublicURL    string
+	AllowedHosts []string
 }
 
 // New returns the configured Echo instance.
@@ -72,8 +80,12 @@ func New(d Deps) (*echo.Echo, error) {
 	for _, o := range legacy.FormActionOrigins(d.Tools) {
 		formAction += " " + o // a signed request is posted into the tool's frame
 	}
+	hosts, err := allowedHosts(d.PublicURL, d.AllowedHosts)
+	if err != nil {
+		return nil, err
+	}
 	e.Use(requestID, middleware.Recover(), accessLog(d.Logger), stripIdentityHeaders,
-		securityHeaders(formAction, frameSrc), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		securityHeaders(formAction, frameSrc), checkHost(hosts), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit: "1M",
 			// A proxied tool takes what it takes (uploads included).
 			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, legacy.ProxyPrefix) },

@@ -87,6 +87,13 @@ func (a *Adapter) Usage() (used, limit int, seen time.Time) { return a.client.Us
 
 var _ adapters.UsageReporter = (*Adapter)(nil)
 
+// CanonicalID returns the 18-character form of an account id in its true case
+// (see Canonical), or an error matching adapters.ErrNotFound when id is no
+// Salesforce id.
+func (a *Adapter) CanonicalID(id string) (string, error) { return Canonical(id) }
+
+var _ adapters.IDChecker = (*Adapter)(nil)
+
 // Facets lists the facets of an account, in display order.
 func (a *Adapter) Facets() []adapters.FacetSpec {
 	return []adapters.FacetSpec{

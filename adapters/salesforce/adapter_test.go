@@ -235,21 +235,26 @@ func TestSearchByEmailWithoutContacts(t *testing.T) {
 }
 
 func TestSearchByID(t *testing.T) {
-	o, log := searchOrg(t, func(string) string {
-		return page(2, "",
-			summaryRec("001000000000009AAA", "001A0000006Vm9r Holdings", ""),
-			summaryRec("001A0000006Vm9rIAC", "Acme", ""),
-		)
-	})
-	got, err := testAdapter(t, o, nil).Search(context.Background(), adapters.Query{Text: "001A0000006Vm9r"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if q := log.all(); len(q) != 1 || !strings.Contains(q[0], "OR Id = '001A0000006Vm9rIAC'") {
-		t.Errorf("SOQL %q", q)
-	}
-	if len(got) == 0 || got[0].ID != "001A0000006Vm9rIAC" || got[0].MatchedBy != "id" {
-		t.Errorf("matches %+v, want the id match first", got)
+	// The 15-character id, and the 18-character one in any case.
+	for _, text := range []string{"001A0000006Vm9r", "001A0000006Vm9rIAC", "001a0000006vm9riac", "001A0000006VM9RIAC"} {
+		t.Run(text, func(t *testing.T) {
+			o, log := searchOrg(t, func(string) string {
+				return page(2, "",
+					summaryRec("001000000000009AAA", "001A0000006Vm9r Holdings", ""),
+					summaryRec("001A0000006Vm9rIAC", "Acme", ""),
+				)
+			})
+			got, err := testAdapter(t, o, nil).Search(context.Background(), adapters.Query{Text: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q := log.all(); len(q) != 1 || !strings.Contains(q[0], "OR Id = '001A0000006Vm9rIAC'") {
+				t.Errorf("SOQL %q", q)
+			}
+			if len(got) == 0 || got[0].ID != "001A0000006Vm9rIAC" || got[0].MatchedBy != "id" {
+				t.Errorf("matches %+v, want the id match first", got)
+			}
+		})
 	}
 }
 

@@ -10,9 +10,10 @@ import (
 
 // Fetch returns one facet of an account.
 func (a *Adapter) Fetch(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
-	id, err := recordID(req.ID)
+	// A malformed id names no account: it is not sent, and not found.
+	id, err := Canonical(req.ID)
 	if err != nil {
-		return nil, fmt.Errorf("salesforce: fetch %s: %w: %w", req.Facet, err, adapters.ErrBadRequest)
+		return nil, fmt.Errorf("salesforce: fetch %s: %w", req.Facet, err)
 	}
 	f := &adapters.Facet{Source: a.source, Name: req.Facet}
 	switch req.Facet {

@@ -96,13 +96,17 @@ func TestFetchUnknownAccount(t *testing.T) {
 func TestFetchRejectsBadRequests(t *testing.T) {
 	o, log := searchOrg(t, func(string) string { return page(0, "") })
 	a := testAdapter(t, o, nil)
-	for _, req := range []adapters.FetchRequest{
-		{ID: acmeID, Facet: "invoices"},
-		{ID: "001A0000006Vm9rIAD", Facet: "account"},
-		{ID: "x' OR Id != '", Facet: "account"},
+	for _, tt := range []struct {
+		req  adapters.FetchRequest
+		want error
+	}{
+		{adapters.FetchRequest{ID: acmeID, Facet: "invoices"}, adapters.ErrBadRequest},
+		// A malformed id names no account.
+		{adapters.FetchRequest{ID: "001A0000006Vm9rIBC", Facet: "account"}, adapters.ErrNotFound},
+		{adapters.FetchRequest{ID: "x' OR Id != '", Facet: "account"}, adapters.ErrNotFound},
 	} {
-		_, err := a.Fetch(context.Background(), req)
-		assertClass(t, err, adapters.ErrBadRequest)
+		_, err := a.Fetch(context.Background(), tt.req)
+		assertClass(t, err, tt.want)
 	}
 	if n := len(log.all()); n != 0 {
 		t.Errorf("%d queries made for bad requests", n)

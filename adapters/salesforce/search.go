@@ -100,12 +100,12 @@ func (a *Adapter) searchByText(ctx context.Context, text string, limit int) ([]*
 	if domain != "" {
 		where = append(where, "Website LIKE "+likeContains(domain))
 	}
+	// An account id in any of its forms (15 characters, 18 in any case) finds
+	// the account by its canonical id.
 	id := ""
-	if ValidID(text) && strings.HasPrefix(text, "001") {
-		if id18, err := To18(text); err == nil {
-			id = id18
-			where = append(where, "Id = "+Quote(id))
-		}
+	if c, err := Canonical(text); err == nil && strings.HasPrefix(c, "001") {
+		id = c
+		where = append(where, "Id = "+Quote(id))
 	}
 	soql := fmt.Sprintf("SELECT %s FROM Account WHERE %s ORDER BY Name LIMIT %d",
 		searchFields, strings.Join(where, " OR "), min(limit*searchOverfetch, maxSearchLimit))

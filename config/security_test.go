@@ -1,0 +1,49 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// load loads the valid configuration with extra lines put into its server
+// and auth blocks.
+func loadWith(t *testing.T, server, auth string) (*Loaded, error) {
+	t.Helper()
+	doc := strings.Replace(valid, "server:\n", "server:\n"+server, 1)
+	doc = strings.Replace(doc, "auth:\n", "auth:\n"+auth, 1)
+	return Load([]byte(doc), registry(), env(map[string]string{"SECRET": strings.Repeat("x", 40), "LIMIT": "7"}))
+}
+
+// problemsAt returns the key paths of the problems err reports.
+func problemsAt(t *testing.T, err error) []string {
+	t.Helper()
+	var ps *Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("want *Problems, got %v", err)
+	}
+	var paths []string
+	for _, p := range ps.List {
+		paths = append(paths, p.Path)
+	}
+	return paths
+}
+
+func TestAllowedHosts(t *testing.T) {
+	l, err := loadWith(t, "  allowed_hosts: [atrium.internal, \"atrium.internal:8443\", \"[::1]:8080\"]\n", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(l.Server.AllowedHosts, " "); got != "atrium.internal atrium.internal:8443 [::1]:8080" {
+		t.Errorf("allowed_hosts = %q", got)
+	}
+	if l, err := loadWith(t, "", ""); err != nil || len(l.Server.AllowedHosts) != 0 {
+		t.Errorf("default allowed_hosts = %v, %v; want none", l.Server.AllowedHosts, err)
+	}
+	_, err = loadWith(t, "  allowed_hosts: [\"https://atrium.internal\", \"a.example/x\", \"*.example.com\", \"a.example:http\", \":8080\", ok.example]\n", "")
+	got := strings.Join(problemsAt(t, err), " ")
+	want := "server.allowed_hosts[0] server.allowed_hosts[1] server.allowed_hosts[2] server.allowed_hosts[3] server.allowed_hosts[4]"
+	if got != want {
+		t.Errorf("problems at %q, want %q:\n%v", got, want, err)
+	}
+}
