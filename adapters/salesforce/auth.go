@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -102,11 +103,60 @@ func ParsePrivateKey(pemBytes []byte) (*rsa.PrivateKey, error) {
 }
 
 // session is an access token and the instance it is valid for. A session is
-// replaced, never changed, so a caller can tell whether the one it used is stale.
+// replaced, never changed, so a caller can tell whether the one it used is
+// stale; what it keeps of its use is whether any call was accepted with it.
 type session struct {
 	token       string
 	instanceURL string
 	issuedAt    time.Time
+
+	mu       sync.Mutex
+	accepted bool          // a call with the token was answered other than 401
+	sending  int           // calls under way with the token
+	idle     chan struct{} // closed when sending drops to zero
+}
+
+// begin marks a call under way with the session.
+func (s *session) begin() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sending == 0 {
+		s.idle = make(chan struct{})
+	}
+	s.sending++
+}
+
+// end marks a call done, and whether the session was accepted for it.
+func (s *session) end(accepted bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accepted = s.accepted || accepted
+	s.sending--
+	if s.sending == 0 {
+		close(s.idle)
+	}
+}
+
+// served reports whether the session was accepted for any call, once the
+// calls still under way with it have ended: a call rejected at once may have
+// been sent after others that the system served and that are still reading
+// their answers.
+func (s *session) served(ctx context.Context) (bool, error) {
+	s.mu.Lock()
+	accepted, idle := s.accepted, s.idle
+	if accepted || s.sending == 0 {
+		s.mu.Unlock()
+		return accepted, nil
+	}
+	s.mu.Unlock()
+	select {
+	case <-idle:
+	case <-ctx.Done():
+		return false, fmt.Errorf("authenticate: %w: %w", adapters.ErrUnavailable, context.Cause(ctx))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted, nil
 }
 
 // currentSession returns the session in use, authenticating when there is none.

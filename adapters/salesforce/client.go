@@ -123,10 +123,14 @@ func (c *Client) dataPath(resource string) string {
 	return "/services/data/v" + c.apiVersion + resource
 }
 
+// maxSessionTries bounds the sends of one call whose sessions keep expiring
+// under it, used up by other calls each time before its turn.
+const maxSessionTries = 8
+
 // get calls GET {instance_url}{path}, decodes the JSON answer into out and
-// returns it raw, for error reports. A
-// rejected session is renewed once and the call retried once; nothing else is
-// retried here: retrying is the decision of the caller, from the error class.
+// returns it raw, for error reports. A rejected session is renewed and the
+// call sent again; nothing else is retried here: retrying is the decision of
+// the caller, from the error class.
 func (c *Client) get(ctx context.Context, path string, header http.Header, out any) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -135,20 +139,52 @@ func (c *Client) get(ctx context.Context, path string, header http.Header, out a
 	if err != nil {
 		return nil, err
 	}
-	status, answer, body, err := c.send(ctx, s, path, header)
-	if err != nil {
-		return nil, err
-	}
-	if status == http.StatusUnauthorized {
-		// Any 401 means the token is not accepted (documented: INVALID_SESSION_ID);
-		// a fresh token is the only remedy, and is tried once.
-		c.log.InfoContext(ctx, "salesforce: session rejected; authenticating again", "path", path)
-		if s, err = c.renew(ctx, s); err != nil {
+	var (
+		status  int
+		answer  http.Header
+		body    []byte
+		renewed bool // this call has asked for a token of its own
+	)
+	for try := 1; ; try++ {
+		s.begin()
+		status, answer, body, err = c.send(ctx, s, path, header)
+		s.end(err == nil && status != http.StatusUnauthorized)
+		if err != nil {
 			return nil, err
 		}
-		if status, answer, body, err = c.send(ctx, s, path, header); err != nil {
-			return nil, err
+		if status != http.StatusUnauthorized {
+			break
 		}
+		// Any 401 means the token is not accepted (documented:
+		// INVALID_SESSION_ID); a fresh token is the only remedy. When several
+		// calls find the session expired at once, one token request serves
+		// them all, and a call that finds its session already replaced sends
+		// again with the newest at no cost. A call asks for a new token once,
+		// and again only if the one it got served other calls before it
+		// expired in turn: a token rejected before it served any means the
+		// session itself is refused, which another token will not mend.
+		if try == maxSessionTries {
+			break
+		}
+		next := c.replacement(s)
+		if next == nil && renewed {
+			served, err := s.served(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !served {
+				break
+			}
+			next = c.replacement(s) // it may have been replaced meanwhile
+		}
+		if next == nil {
+			c.log.InfoContext(ctx, "salesforce: session rejected; authenticating again", "path", path)
+			if next, err = c.renew(ctx, s); err != nil {
+				return nil, err
+			}
+			renewed = true
+		}
+		s = next
 	}
 	if status != http.StatusOK {
 		e := apiError(status, body)

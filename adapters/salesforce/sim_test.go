@@ -48,6 +48,9 @@ type orgConfig struct {
 	timeout time.Duration
 	// simBatch caps the simulator's query pages; zero means 2000.
 	simBatch int
+	// tokenUses is how many calls a token serves before it expires; zero
+	// means no limit.
+	tokenUses int
 }
 
 // startOrg serves a simulated org and returns it with an adapter built the way
@@ -68,6 +71,7 @@ func startOrg(t *testing.T, cfg orgConfig) *simOrg {
 		ClientID:     testClientID,
 		ClientSecret: testClientSecret,
 		BatchSize:    cfg.simBatch,
+		TokenUses:    cfg.tokenUses,
 		Data:         cfg.data,
 	})
 	ts := httptest.NewServer(sim)
