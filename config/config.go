@@ -68,10 +68,10 @@ type Server struct {
 	// every request.
 	SessionRecheck  *Duration `yaml:"session_recheck"`
 	ShutdownTimeout Duration  `yaml:"shutdown_timeout"`
-}
 	// AllowedHosts are more host names (host or host:port, as browsers
 	// send them) Atrium answers for, beside the public URL's.
 	AllowedHosts []string `yaml:"allowed_hosts"`
+}
 
 // Auth configures the OpenID Connect relying party.
 type Auth struct {

@@ -88,7 +88,6 @@ func (v *validator) validateServer(s *Server) {
 		v.at("server.session_recheck", "server.session_recheck", "must be between 0s and 1m",
 			"use a few seconds, e.g. 5s: a logout on another instance takes effect here within this time")
 	}
-}
 	for i, h := range s.AllowedHosts {
 		if msg := checkHost(h); msg != "" {
 			p := fmt.Sprintf("server.allowed_hosts[%d]", i)
@@ -115,6 +114,7 @@ func checkHost(h string) string {
 		return fmt.Sprintf("%q has no host", h)
 	}
 	return ""
+}
 
 func (v *validator) validateAuth(a *Auth) {
 	if a.Issuer == "" {

@@ -128,6 +128,18 @@ func Wrap(a adapters.Adapter, name string, p Policy, opts ...Option) *Guarded {
 	return g
 }
 
+var _ adapters.IDChecker = (*Guarded)(nil)
+
+// CanonicalID returns the canonical form of id as the wrapped adapter checks
+// it; an adapter that checks no ids has id passed on as it is. Checking makes
+// no call, so the breaker, the bulkhead and the budget take no part.
+func (g *Guarded) CanonicalID(id string) (string, error) {
+	if c, ok := g.a.(adapters.IDChecker); ok {
+		return c.CanonicalID(id)
+	}
+	return id, nil
+}
+
 // Facets lists the wrapped adapter's facets.
 func (g *Guarded) Facets() []adapters.FacetSpec { return g.a.Facets() }
 
