@@ -1,6 +1,7 @@
 package legacy
 
 import (
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"maps"
@@ -58,7 +59,10 @@ func (t Tool) FrameURL(v View) (string, error) {
 
 // SignedRequest returns where a signed tool's frame form posts to (target)
 // and the signed request it posts (field canvas.FormField), issued at now,
-// valid for ttl (DefaultSignedTTL when 0), usable once thanks to nonce.
+// valid for ttl (DefaultSignedTTL when 0), usable once thanks to nonce. Its
+// client block is what the tool's Canvas SDK needs to talk to the page: a
+// fresh instanceId for this frame, PortalURL as instanceUrl and its origin as
+// targetOrigin, and canvas.NoOAuthToken, as Atrium hands out no token.
 func (t Tool) SignedRequest(v View, now time.Time, nonce string, ttl time.Duration) (target, signed string, err error) {
 	if t.Mode != ModeSigned {
 		return "", "", fmt.Errorf("legacy: tool %s is not a signed tool", t.ID)
@@ -70,6 +74,10 @@ func (t Tool) SignedRequest(v View, now time.Time, nonce string, ttl time.Durati
 		ttl = DefaultSignedTTL
 	}
 	target, err = t.FrameURL(v)
+	if err != nil {
+		return "", "", err
+	}
+	client, err := t.canvasClient()
 	if err != nil {
 		return "", "", err
 	}
@@ -87,6 +95,7 @@ func (t Tool) SignedRequest(v View, now time.Time, nonce string, ttl time.Durati
 		ExpiresAt: now.Add(ttl).Unix(),
 		Nonce:     nonce,
 		UserID:    v.User.Subject,
+		Client:    client,
 		Context: canvas.Context{
 			User: canvas.User{UserID: v.User.Subject, UserName: v.User.Email, Email: v.User.Email,
 				FullName: v.User.Name, Groups: groups},
@@ -101,6 +110,21 @@ func (t Tool) SignedRequest(v View, now time.Time, nonce string, ttl time.Durati
 		return "", "", fmt.Errorf("legacy: tool %s: %w", t.ID, err)
 	}
 	return target, signed, nil
+}
+
+// canvasClient returns the client block of one frame.
+func (t Tool) canvasClient() (canvas.Client, error) {
+	c := canvas.Client{OAuthToken: canvas.NoOAuthToken, InstanceID: rand.Text()}
+	if t.PortalURL == "" {
+		return c, nil
+	}
+	u, err := url.Parse(t.PortalURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return c, fmt.Errorf("legacy: tool %s: portal URL %q is not an http(s) URL", t.ID, t.PortalURL)
+	}
+	c.InstanceURL = strings.TrimSuffix(t.PortalURL, "/")
+	c.TargetOrigin = originOf(u)
+	return c, nil
 }
 
 // fill runs the URL template on v with every value escaped.

@@ -190,6 +190,49 @@ func TestSignedRequest(t *testing.T) {
 	}
 }
 
+// The client block is what Salesforce's browser SDK reads, under its field
+// names: without an instanceId and a targetOrigin every SDK call is refused
+// before it reaches the page, and an empty oauthToken counts as none.
+func TestSignedRequestClientBlock(t *testing.T) {
+	tool := legacy.Tool{ID: "billing", Title: "Billing", Mode: legacy.ModeSigned, Origin: "https://billing.example",
+		URL: "https://billing.example/canvas", Secret: secret, PortalURL: "https://atrium.example:8443/"}
+	v := legacy.View{User: grace, Customer: "cust-7"}
+	client := func(tool legacy.Tool, nonce string) map[string]any {
+		t.Helper()
+		_, signed, err := tool.SignedRequest(v, now, nonce, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, encoded, _ := strings.Cut(signed, ".")
+		body, _ := base64.StdEncoding.DecodeString(encoded)
+		var doc struct {
+			Client map[string]any `json:"client"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc.Client
+	}
+	first, second := client(tool, "n-1"), client(tool, "n-2")
+	if first["targetOrigin"] != "https://atrium.example:8443" || first["instanceUrl"] != "https://atrium.example:8443" ||
+		first["oauthToken"] != canvas.NoOAuthToken || first["instanceId"] == "" || first["instanceId"] == nil {
+		t.Errorf("client block %v", first)
+	}
+	if first["instanceId"] == second["instanceId"] {
+		t.Errorf("two frames share the instance id %v", first["instanceId"])
+	}
+	tool.PortalURL = ""
+	if c := client(tool, "n-3"); c["targetOrigin"] != "" || c["instanceUrl"] != "" || c["instanceId"] == "" {
+		t.Errorf("client block without a portal URL %v", c)
+	}
+	for _, bad := range []string{"atrium.example", "ftp://atrium.example", "https://user@atrium.example"} {
+		tool.PortalURL = bad
+		if _, _, err := tool.SignedRequest(v, now, "n-4", 0); err == nil {
+			t.Errorf("portal URL %q accepted", bad)
+		}
+	}
+}
+
 func TestAllowed(t *testing.T) {
 	open := legacy.Tool{}
 	closed := legacy.Tool{Groups: []string{"finance", "admins"}}

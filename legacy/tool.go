@@ -101,6 +101,12 @@ type Tool struct {
 	Groups []string
 	// Height is the frame's height in pixels; 0 means DefaultHeight.
 	Height int
+
+	// PortalURL is Atrium's public URL, which a signed tool's requests name
+	// in their client block (instanceUrl, and its origin as targetOrigin),
+	// for the tool's Canvas SDK to talk to the page; empty leaves both
+	// empty. cmd/atrium sets it from server.public_url.
+	PortalURL string
 }
 
 // User is the signed-in user, as a tool is told.

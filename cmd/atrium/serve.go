@@ -125,7 +125,9 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	}
 	var tools []legacy.Tool
 	for _, t := range l.Tools {
-		tools = append(tools, t.Legacy())
+		tool := t.Legacy()
+		tool.PortalURL = public // named in signed requests, for the tools' Canvas SDK
+		tools = append(tools, tool)
 	}
 	e, err := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
