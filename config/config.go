@@ -19,6 +19,7 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	Customer Customer `yaml:"customer"`
 	Cache    Cache    `yaml:"cache"`
+	Bus      Bus      `yaml:"bus"`
 	Identity Identity `yaml:"identity"`
 	Sources  []Source `yaml:"sources"`
 	// Tools are legacy tools without an API, embedded as panels.
@@ -217,6 +218,7 @@ func (c *Config) applyDefaults() {
 	if c.Cache.Prefix == "" {
 		c.Cache.Prefix = "atrium:"
 	}
+	c.Bus.applyDefaults()
 	if c.Customer.PageBudget == 0 {
 		c.Customer.PageBudget = Duration(DefaultPageBudget)
 	}

@@ -43,6 +43,7 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 			v.at("cache.redis_url", "cache.redis_url", "is not a Redis URL", "write it like redis://host:6379/0 (rediss:// for TLS); put a password in redis_url_file or ${ENV}")
 		}
 	}
+	v.validateBus(&c.Bus)
 	names := map[string]bool{}
 	for i, r := range c.Identity.Rules {
 		p := fmt.Sprintf("identity.rules[%d]", i)
