@@ -142,7 +142,9 @@ type Identity struct {
 }
 
 // Exchange trades an authorization code for tokens and verifies the ID token:
-// signature, issuer, audience, expiry and the nonce of this login attempt.
+// signature, issuer, audience, expiry and the nonce of this login attempt. A
+// code the provider refuses, or tokens that do not hold up, are
+// ErrLoginFailed; a provider that cannot be reached is ErrProviderUnavailable.
 func (rp *RP) Exchange(ctx context.Context, code, verifier, nonce string) (Identity, error) {
 	d := rp.state.Load()
 	if d == nil {
@@ -150,23 +152,27 @@ func (rp *RP) Exchange(ctx context.Context, code, verifier, nonce string) (Ident
 	}
 	ctx = oidc.ClientContext(ctx, rp.cfg.HTTP)
 	tok, err := d.oauth.Exchange(ctx, code, oauth2.VerifierOption(verifier))
+	var refused *oauth2.RetrieveError
+	if errors.As(err, &refused) {
+		return Identity{}, fmt.Errorf("%w: the provider refused the code: %w", ErrLoginFailed, err)
+	}
 	if err != nil {
-		return Identity{}, fmt.Errorf("auth: exchange code: %w", err)
+		return Identity{}, fmt.Errorf("%w: exchange code: %w", ErrProviderUnavailable, err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {
-		return Identity{}, errors.New("auth: the token answer has no id_token")
+		return Identity{}, fmt.Errorf("%w: the token answer has no id_token", ErrLoginFailed)
 	}
 	idt, err := d.verifier.Verify(ctx, raw)
 	if err != nil {
-		return Identity{}, fmt.Errorf("auth: verify ID token: %w", err)
+		return Identity{}, fmt.Errorf("%w: verify ID token: %w", ErrLoginFailed, err)
 	}
 	if idt.Nonce != nonce {
-		return Identity{}, errors.New("auth: ID token nonce does not match the login attempt")
+		return Identity{}, fmt.Errorf("%w: ID token nonce does not match the login attempt", ErrLoginFailed)
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		return Identity{}, fmt.Errorf("auth: read ID token claims: %w", err)
+		return Identity{}, fmt.Errorf("%w: read ID token claims: %w", ErrLoginFailed, err)
 	}
 	p := Principal{
 		Subject: idt.Subject,

@@ -5,12 +5,17 @@ import (
 	"strings"
 )
 
+// MaxReturnTo is the longest return path kept: a longer one (no page of
+// Atrium's has such an address) becomes "/", so that a pending login stays
+// small whatever a visitor sends.
+const MaxReturnTo = 2048
+
 // SafeReturnTo returns target when it is a path on this site, and "/" otherwise.
 // It is what stops the login flow from being an open redirect: absolute URLs,
 // scheme-relative ("//evil.example") and backslash tricks ("/\evil.example") are
 // all refused.
 func SafeReturnTo(target string) string {
-	if target == "" || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
+	if target == "" || len(target) > MaxReturnTo || !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "//") ||
 		strings.ContainsAny(target, "\\\r\n\t") {
 		return "/"
 	}
@@ -21,5 +26,8 @@ func SafeReturnTo(target string) string {
 	if strings.HasPrefix(u.Path, "/auth/") {
 		return "/" // never return into the login flow itself
 	}
-	return u.RequestURI()
+	if p := u.RequestURI(); len(p) <= MaxReturnTo { // escaping may have made it longer
+		return p
+	}
+	return "/"
 }

@@ -8,18 +8,22 @@ import (
 
 func TestSafeReturnTo(t *testing.T) {
 	for in, want := range map[string]string{
-		"/customers/001?tab=cases": "/customers/001?tab=cases",
-		"/":                        "/",
-		"":                         "/",
-		"https://evil.example/":    "/",
-		"//evil.example/x":         "/",
-		"/\\evil.example":          "/",
-		"\\\\evil.example":         "/",
-		"javascript:alert(1)":      "/",
-		"customers":                "/",
-		"/auth/login?return_to=/x": "/",
-		"/%0d%0aSet-Cookie:x":      "/%0d%0aSet-Cookie:x",
-		"/a\r\nLocation: x":        "/",
+		"/customers/001?tab=cases":               "/customers/001?tab=cases",
+		"/":                                      "/",
+		"":                                       "/",
+		"https://evil.example/":                  "/",
+		"//evil.example/x":                       "/",
+		"/\\evil.example":                        "/",
+		"\\\\evil.example":                       "/",
+		"javascript:alert(1)":                    "/",
+		"customers":                              "/",
+		"/auth/login?return_to=/x":               "/",
+		"/%0d%0aSet-Cookie:x":                    "/%0d%0aSet-Cookie:x",
+		"/a\r\nLocation: x":                      "/",
+		"/" + strings.Repeat("a", MaxReturnTo-1): "/" + strings.Repeat("a", MaxReturnTo-1),
+		"/" + strings.Repeat("a", MaxReturnTo):   "/",
+		// Within the limit as sent, beyond it once escaped.
+		"/" + strings.Repeat("é", MaxReturnTo/3): "/",
 	} {
 		if got := SafeReturnTo(in); got != want {
 			t.Errorf("SafeReturnTo(%q) = %q, want %q", in, got, want)

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -30,6 +31,9 @@ const (
 var (
 	ErrLoginExpired = errors.New("this sign-in attempt has expired or was started in another browser: start again")
 	ErrLoginDenied  = errors.New("the identity provider did not sign you in")
+	// ErrLoginFailed means the provider refused the callback's code, or
+	// its tokens did not hold up: a stale, replayed or forged callback.
+	ErrLoginFailed = errors.New("sign-in failed: start again")
 )
 
 // Session is a signed-in user's session as a request sees it.
@@ -58,8 +62,17 @@ type ManagerConfig struct {
 	Secure bool
 	// PostLogoutURL is where the identity provider sends the browser after logout.
 	PostLogoutURL string
-	Logger        *slog.Logger
-	Now           func() time.Time
+	// SignInRate and SignInBurst limit sign-in starts and callbacks per
+	// client address: SignInRate a minute, SignInBurst at once (0: the
+	// defaults, 10 and 20).
+	SignInRate, SignInBurst int
+	// PendingPerClient and PendingPerBrowser bound the sign-ins in progress
+	// (0: the defaults, 50 and 5): a client address with PendingPerClient
+	// is refused more until one expires; a browser keeps its newest
+	// PendingPerBrowser (one per tab that started signing in).
+	PendingPerClient, PendingPerBrowser int
+	Logger                              *slog.Logger
+	Now                                 func() time.Time
 }
 
 // Manager runs the login flow and keeps sessions.
@@ -71,6 +84,8 @@ type Manager struct {
 	// as good as the full check was. An ended session stays as a tombstone,
 	// refused without asking the store.
 	recent *otter.Cache[string, recentSession]
+	// signIns limits sign-in starts and callbacks per client address.
+	signIns *signInLimiters
 }
 
 type recentSession struct {
@@ -93,6 +108,10 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.SignInRate = cmp.Or(cfg.SignInRate, DefaultSignInRate)
+	cfg.SignInBurst = cmp.Or(cfg.SignInBurst, DefaultSignInBurst)
+	cfg.PendingPerClient = cmp.Or(cfg.PendingPerClient, DefaultPendingPerClient)
+	cfg.PendingPerBrowser = cmp.Or(cfg.PendingPerBrowser, DefaultPendingPerBrowser)
 	cs := sessions.NewCookieStore(cfg.HashKey)
 	cs.Options = &sessions.Options{
 		Path:     "/",
@@ -102,7 +121,7 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		SameSite: http.SameSiteLaxMode,
 	}
 	cs.MaxAge(int(cfg.TTL.Seconds()))
-	m := &Manager{cfg: cfg, cookies: cs}
+	m := &Manager{cfg: cfg, cookies: cs, signIns: newSignInLimiters(cfg.SignInRate, cfg.SignInBurst, cfg.Now)}
 	if cfg.Recheck > 0 {
 		m.recent = otter.Must(&otter.Options[string, recentSession]{
 			MaximumSize: recentSessions,
@@ -192,29 +211,65 @@ func (m *Manager) forget(cookie string) {
 	}
 }
 
-// BeginLogin records a login attempt and returns the provider URL to redirect to.
-func (m *Manager) BeginLogin(w http.ResponseWriter, r *http.Request, returnTo string) (string, error) {
+// BeginLogin records a login attempt and returns the provider URL to redirect
+// to. client is the address the request came from (the direct peer): it is
+// limited in how often it may start signing in, and in how many sign-ins it
+// may have in progress.
+func (m *Manager) BeginLogin(w http.ResponseWriter, r *http.Request, client, returnTo string) (string, error) {
+	client = clientKey(client)
+	if err := m.signIns.allow(client); err != nil {
+		return "", err
+	}
 	if !m.cfg.RP.Ready() {
 		return "", ErrProviderUnavailable
 	}
-	binding := rand.Text()
+	// A browser signing in from several tabs keeps one binding, so each
+	// tab's sign-in can finish and the browser's are counted together.
+	binding := ""
+	if c, err := r.Cookie(LoginCookie); err == nil && isBinding(c.Value) {
+		binding = c.Value
+	} else {
+		binding = rand.Text()
+	}
+	now := m.cfg.Now()
 	l := store.Login{
 		State:     rand.Text(),
 		Binding:   store.Hash(binding),
 		Nonce:     rand.Text(),
 		Verifier:  rand.Text() + rand.Text(), // 52 characters: RFC 7636 wants 43 to 128
 		ReturnTo:  SafeReturnTo(returnTo),
-		ExpiresAt: m.cfg.Now().Add(loginTTL),
+		Client:    client,
+		CreatedAt: now,
+		ExpiresAt: now.Add(loginTTL),
 	}
 	target, err := m.cfg.RP.AuthCodeURL(l.State, l.Nonce, l.Verifier)
 	if err != nil {
 		return "", err
 	}
-	if err := m.cfg.Store.SaveLogin(r.Context(), l); err != nil {
+	err = m.cfg.Store.SaveLogin(r.Context(), l, store.LoginLimits{PerBinding: m.cfg.PendingPerBrowser, PerClient: m.cfg.PendingPerClient})
+	var full *store.TooManyLoginsError
+	if errors.As(err, &full) {
+		return "", &TooManySignInsError{RetryAfter: max(full.Until.Sub(now), time.Second)}
+	}
+	if err != nil {
 		return "", err
 	}
 	http.SetCookie(w, m.loginCookie(binding, int(loginTTL.Seconds())))
 	return target, nil
+}
+
+// isBinding reports whether v has the form of a binding BeginLogin made
+// (rand.Text: 26 characters of base32).
+func isBinding(v string) bool {
+	if len(v) != 26 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; !('A' <= c && c <= 'Z' || '2' <= c && c <= '7') {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Manager) loginCookie(value string, maxAge int) *http.Cookie {
@@ -224,12 +279,16 @@ func (m *Manager) loginCookie(value string, maxAge int) *http.Cookie {
 	}
 }
 
-// FinishLogin handles the provider's redirect back: it checks state and the
-// browser binding, exchanges the code, verifies the ID token and starts a fresh
-// session. It returns the local path to continue to.
-func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, error) {
+// FinishLogin handles the provider's redirect back: it takes the pending
+// login of the state and this browser's binding, exchanges the code,
+// verifies the ID token and starts a fresh session. It returns the local
+// path to continue to. client is the address the request came from, limited
+// as in BeginLogin.
+func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request, client string) (string, error) {
+	if err := m.signIns.allow(clientKey(client)); err != nil {
+		return "", err
+	}
 	q := r.URL.Query()
-	http.SetCookie(w, m.loginCookie("", -1))
 	if e := q.Get("error"); e != "" {
 		return "", fmt.Errorf("%w (%s: %s)", ErrLoginDenied, e, q.Get("error_description"))
 	}
@@ -237,15 +296,14 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request) (string, e
 	if err != nil || q.Get("state") == "" {
 		return "", ErrLoginExpired
 	}
-	l, err := m.cfg.Store.TakeLogin(r.Context(), q.Get("state"), m.cfg.Now())
+	// Only this browser's login is taken: a state seen by someone else
+	// (in a log, over a shoulder) cannot spoil the user's sign-in.
+	l, err := m.cfg.Store.TakeLogin(r.Context(), q.Get("state"), store.Hash(binding.Value), m.cfg.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return "", ErrLoginExpired
 	}
 	if err != nil {
 		return "", err
-	}
-	if subtle.ConstantTimeCompare([]byte(l.Binding), []byte(store.Hash(binding.Value))) != 1 {
-		return "", ErrLoginExpired
 	}
 	id, err := m.cfg.RP.Exchange(r.Context(), q.Get("code"), l.Verifier, l.Nonce)
 	if err != nil {

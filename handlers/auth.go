@@ -17,7 +17,7 @@ type Auth struct {
 
 // Login handles GET /auth/login?return_to=: it redirects to the identity provider.
 func (h *Auth) Login(c echo.Context) error {
-	target, err := h.Sessions.BeginLogin(c.Response(), c.Request(), c.QueryParam("return_to"))
+	target, err := h.Sessions.BeginLogin(c.Response(), c.Request(), c.RealIP(), c.QueryParam("return_to"))
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (h *Auth) Login(c echo.Context) error {
 
 // Callback handles the provider's redirect back to GET /auth/callback.
 func (h *Auth) Callback(c echo.Context) error {
-	next, err := h.Sessions.FinishLogin(c.Response(), c.Request())
+	next, err := h.Sessions.FinishLogin(c.Response(), c.Request(), c.RealIP())
 	if err != nil {
 		return err
 	}

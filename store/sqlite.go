@@ -146,29 +146,58 @@ func (s *SQLite) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-func (s *SQLite) SaveLogin(ctx context.Context, l Login) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO login_attempts
-		(state, binding, nonce, verifier, return_to, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		l.State, l.Binding, l.Nonce, l.Verifier, l.ReturnTo, ms(l.ExpiresAt))
+func (s *SQLite) SaveLogin(ctx context.Context, l Login, limits LoginLimits) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		return fmt.Errorf("store: save login: %w", err)
+	}
+	defer tx.Rollback()
+	// The write comes first: it takes SQLite's write lock at once, so the
+	// counts below cannot change under this transaction.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO login_attempts
+		(state, binding, nonce, verifier, return_to, client, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		l.State, l.Binding, l.Nonce, l.Verifier, l.ReturnTo, l.Client, ms(l.CreatedAt), ms(l.ExpiresAt)); err != nil {
+		return fmt.Errorf("store: save login: %w", err)
+	}
+	if limits.PerBinding > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM login_attempts WHERE binding = ? AND rowid NOT IN
+			(SELECT rowid FROM login_attempts WHERE binding = ? ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
+			l.Binding, l.Binding, limits.PerBinding); err != nil {
+			return fmt.Errorf("store: drop a browser's oldest logins: %w", err)
+		}
+	}
+	if limits.PerClient > 0 {
+		var (
+			n      int
+			oldest sql.NullInt64
+		)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MIN(expires_at) FROM login_attempts
+			WHERE client = ? AND expires_at > ?`, l.Client, ms(l.CreatedAt)).Scan(&n, &oldest); err != nil {
+			return fmt.Errorf("store: count a client's logins: %w", err)
+		}
+		if n > limits.PerClient {
+			return &TooManyLoginsError{Until: fromMS(oldest.Int64)}
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: save login: %w", err)
 	}
 	return nil
 }
 
-func (s *SQLite) TakeLogin(ctx context.Context, state string, now time.Time) (Login, error) {
-	l := Login{State: state}
-	var expires int64
-	err := s.db.QueryRowContext(ctx, `DELETE FROM login_attempts WHERE state = ?
-		RETURNING binding, nonce, verifier, return_to, expires_at`, state).
-		Scan(&l.Binding, &l.Nonce, &l.Verifier, &l.ReturnTo, &expires)
+func (s *SQLite) TakeLogin(ctx context.Context, state, binding string, now time.Time) (Login, error) {
+	l := Login{State: state, Binding: binding}
+	var created, expires int64
+	err := s.db.QueryRowContext(ctx, `DELETE FROM login_attempts WHERE state = ? AND binding = ?
+		RETURNING nonce, verifier, return_to, client, created_at, expires_at`, state, binding).
+		Scan(&l.Nonce, &l.Verifier, &l.ReturnTo, &l.Client, &created, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Login{}, ErrNotFound
 	}
 	if err != nil {
 		return Login{}, fmt.Errorf("store: take login: %w", err)
 	}
-	l.ExpiresAt = fromMS(expires)
+	l.CreatedAt, l.ExpiresAt = fromMS(created), fromMS(expires)
 	if !now.Before(l.ExpiresAt) {
 		return Login{}, ErrNotFound
 	}

@@ -25,11 +25,16 @@ type Store interface {
 	Session(ctx context.Context, id string, now time.Time) (Session, error)
 	DeleteSession(ctx context.Context, id string) error
 
-	// SaveLogin stores a pending login, keyed by its OAuth state.
-	SaveLogin(ctx context.Context, l Login) error
-	// TakeLogin returns and deletes the pending login of state: a state is usable
-	// once. Expired logins are ErrNotFound.
-	TakeLogin(ctx context.Context, state string, now time.Time) (Login, error)
+	// SaveLogin stores a pending login, keyed by its OAuth state, within
+	// limits: it drops the oldest logins of the same binding beyond
+	// PerBinding, and refuses with *TooManyLoginsError when the client would
+	// have more than PerClient live ones.
+	SaveLogin(ctx context.Context, l Login, limits LoginLimits) error
+	// TakeLogin returns and deletes the pending login of state whose binding
+	// hash is binding: a state is usable once, and only by the browser that
+	// started it. A wrong binding leaves the login in place for that
+	// browser. Unknown, foreign and expired logins are all ErrNotFound.
+	TakeLogin(ctx context.Context, state, binding string, now time.Time) (Login, error)
 
 	// Secret returns the named secret, creating it with generate on first use.
 	// Concurrent instances sharing the store agree on one value.
@@ -72,7 +77,30 @@ type Login struct {
 	Nonce     string
 	Verifier  string // PKCE code verifier
 	ReturnTo  string
+	Client    string // the client address that started it
+	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// LoginLimits bound the pending logins SaveLogin keeps; 0 is no limit.
+type LoginLimits struct {
+	// PerBinding is how many pending logins of one browser are kept: a
+	// browser may sign in from a few tabs at once.
+	PerBinding int
+	// PerClient is how many live pending logins one client address may
+	// have.
+	PerClient int
+}
+
+// TooManyLoginsError refuses a pending login to a client address that has
+// PerClient in progress already.
+type TooManyLoginsError struct {
+	// Until is when the client's oldest pending login expires, making room.
+	Until time.Time
+}
+
+func (e *TooManyLoginsError) Error() string {
+	return "store: too many sign-ins in progress from this client until " + e.Until.UTC().Format(time.RFC3339)
 }
 
 // Link decisions.

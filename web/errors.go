@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,7 +25,10 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 			return
 		}
 		m := components.ErrorPage{Layout: frame.Layout(c, "Error")}
-		var he *echo.HTTPError
+		var (
+			he      *echo.HTTPError
+			tooMany *auth.TooManySignInsError
+		)
 		switch {
 		case errors.Is(err, customer.ErrNotFound):
 			m.Status, m.Heading = http.StatusNotFound, "Customer not found"
@@ -43,6 +48,19 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 			m.Status, m.Heading = http.StatusBadRequest, "Sign-in expired"
 			m.Message = "This sign-in attempt has expired or was started in another browser window."
 			m.Action = &components.Link{Label: "Sign in again", Href: "/auth/login"}
+		case errors.As(err, &tooMany):
+			wait := retryAfter(tooMany.RetryAfter)
+			m.Status, m.Heading = http.StatusTooManyRequests, "Too many sign-in attempts"
+			m.Message = "Atrium has had too many sign-in attempts from your network address in a short time, so it refuses more for a moment."
+			m.Hint = "Try again in " + inWords(wait) + ". If this keeps happening, tell your administrator."
+			m.Action = &components.Link{Label: "Sign in again", Href: loginURL(localPart(c.QueryParam("return_to")))}
+			c.Response().Header().Set("Retry-After", strconv.Itoa(wait))
+		case errors.Is(err, auth.ErrLoginFailed):
+			m.Status, m.Heading = http.StatusBadRequest, "Sign-in failed"
+			m.Message = "The identity provider did not confirm this sign-in: its answer was used already, came from another sign-in, or has expired."
+			m.Hint = "Start again from the sign-in page."
+			m.Action = &components.Link{Label: "Start again", Href: "/auth/login"}
+			logger.WarnContext(c.Request().Context(), "sign-in failed", "request_id", RequestIDFrom(c.Request().Context()), "err", err)
 		case errors.Is(err, auth.ErrLoginDenied):
 			m.Status, m.Heading = http.StatusForbidden, "Not signed in"
 			m.Message = "The identity provider did not sign you in."
@@ -80,5 +98,22 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 		}
 		c.Response().WriteHeader(m.Status)
 		_ = components.Error(m).Render(c.Request().Context(), c.Response())
+	}
+}
+
+// retryAfter is a wait in whole seconds, at least one.
+func retryAfter(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
+}
+
+// inWords says a wait of seconds as a person would.
+func inWords(seconds int) string {
+	switch {
+	case seconds == 1:
+		return "a second"
+	case seconds < 90:
+		return strconv.Itoa(seconds) + " seconds"
+	default:
+		return strconv.Itoa((seconds+59)/60) + " minutes"
 	}
 }

@@ -4,6 +4,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -48,24 +49,93 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 
 	t.Run("login is usable once", func(t *testing.T) {
 		s := open(t)
-		l := store.Login{State: "st", Binding: "b", Nonce: "n", Verifier: "v", ReturnTo: "/x", ExpiresAt: now.Add(time.Minute)}
-		if err := s.SaveLogin(ctx, l); err != nil {
+		l := store.Login{State: "st", Binding: "b", Nonce: "n", Verifier: "v", ReturnTo: "/x", Client: "192.0.2.1",
+			CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := s.SaveLogin(ctx, l, store.LoginLimits{}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.TakeLogin(ctx, "st", now)
+		got, err := s.TakeLogin(ctx, "st", "b", now)
 		if err != nil || got.Binding != l.Binding || got.Nonce != l.Nonce || got.Verifier != l.Verifier ||
-			got.ReturnTo != l.ReturnTo || !got.ExpiresAt.Equal(l.ExpiresAt) {
+			got.ReturnTo != l.ReturnTo || got.Client != l.Client || !got.CreatedAt.Equal(l.CreatedAt) || !got.ExpiresAt.Equal(l.ExpiresAt) {
 			t.Fatalf("got %+v, %v; want %+v", got, err, l)
 		}
-		if _, err := s.TakeLogin(ctx, "st", now); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.TakeLogin(ctx, "st", "b", now); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("second take: %v", err)
 		}
 		l.State = "old"
-		if err := s.SaveLogin(ctx, l); err != nil {
+		if err := s.SaveLogin(ctx, l, store.LoginLimits{}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.TakeLogin(ctx, "old", now.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.TakeLogin(ctx, "old", "b", now.Add(2*time.Minute)); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("expired login: %v", err)
+		}
+	})
+
+	t.Run("login is taken only with its binding", func(t *testing.T) {
+		s := open(t)
+		l := store.Login{State: "st", Binding: "right", Nonce: "n", Verifier: "v", ReturnTo: "/x", CreatedAt: now, ExpiresAt: now.Add(time.Minute)}
+		if err := s.SaveLogin(ctx, l, store.LoginLimits{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TakeLogin(ctx, "st", "wrong", now); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("taken with another browser's binding: %v", err)
+		}
+		if got, err := s.TakeLogin(ctx, "st", "right", now); err != nil || got.Nonce != "n" {
+			t.Fatalf("a wrong binding spoiled the login for its browser: %+v, %v", got, err)
+		}
+	})
+
+	t.Run("a browser keeps its newest logins", func(t *testing.T) {
+		s := open(t)
+		limits := store.LoginLimits{PerBinding: 3}
+		for i := range 5 {
+			l := store.Login{State: fmt.Sprint("st", i), Binding: "b", Nonce: "n", Verifier: "v", ReturnTo: "/",
+				CreatedAt: now.Add(time.Duration(i) * time.Second), ExpiresAt: now.Add(time.Hour)}
+			if err := s.SaveLogin(ctx, l, limits); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other := store.Login{State: "other", Binding: "c", Nonce: "n", Verifier: "v", ReturnTo: "/", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if err := s.SaveLogin(ctx, other, limits); err != nil {
+			t.Fatal(err)
+		}
+		for i, kept := range []bool{false, false, true, true, true} {
+			_, err := s.TakeLogin(ctx, fmt.Sprint("st", i), "b", now)
+			if kept != (err == nil) {
+				t.Errorf("login %d: kept %v, want %v (%v)", i, err == nil, kept, err)
+			}
+		}
+		if _, err := s.TakeLogin(ctx, "other", "c", now); err != nil {
+			t.Errorf("another browser's login was dropped: %v", err)
+		}
+	})
+
+	t.Run("a client has few logins in progress", func(t *testing.T) {
+		s := open(t)
+		limits := store.LoginLimits{PerClient: 3}
+		save := func(state, client string, at time.Time) error {
+			return s.SaveLogin(ctx, store.Login{State: state, Binding: state, Nonce: "n", Verifier: "v", ReturnTo: "/",
+				Client: client, CreatedAt: at, ExpiresAt: at.Add(10 * time.Minute)}, limits)
+		}
+		for i := range 3 {
+			if err := save(fmt.Sprint("st", i), "192.0.2.1", now.Add(time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err := save("refused", "192.0.2.1", now.Add(3*time.Minute))
+		var tooMany *store.TooManyLoginsError
+		if !errors.As(err, &tooMany) || !tooMany.Until.Equal(now.Add(10*time.Minute)) {
+			t.Fatalf("a fourth login: %v; want TooManyLoginsError until the oldest expires", err)
+		}
+		if _, err := s.TakeLogin(ctx, "refused", "refused", now.Add(3*time.Minute)); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the refused login was stored: %v", err)
+		}
+		if err := save("elsewhere", "192.0.2.2", now.Add(3*time.Minute)); err != nil {
+			t.Errorf("another client was refused: %v", err)
+		}
+		// Once the oldest has expired there is room again.
+		if err := save("later", "192.0.2.1", now.Add(10*time.Minute)); err != nil {
+			t.Errorf("after the oldest expired: %v", err)
 		}
 	})
 
