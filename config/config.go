@@ -86,6 +86,14 @@ type Auth struct {
 	// AdminGroups are the groups whose members may change how customers are
 	// linked across systems.
 	AdminGroups []string `yaml:"admin_groups"`
+	// SignInRate and SignInBurst limit sign-in starts and callbacks per
+	// client address: SignInRate a minute, up to SignInBurst at once.
+	// PendingPerAddress and PendingPerBrowser bound the sign-ins in
+	// progress. Absent or 0: the defaults (10, 20, 50 and 5).
+	SignInRate        int `yaml:"sign_in_rate"`
+	SignInBurst       int `yaml:"sign_in_burst"`
+	PendingPerAddress int `yaml:"pending_sign_ins_per_address"`
+	PendingPerBrowser int `yaml:"pending_sign_ins_per_browser"`
 }
 
 // Store configures persistence of sessions and, later, links, audit and outbox.

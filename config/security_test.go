@@ -47,3 +47,18 @@ func TestAllowedHosts(t *testing.T) {
 		t.Errorf("problems at %q, want %q:\n%v", got, want, err)
 	}
 }
+
+func TestSignInLimits(t *testing.T) {
+	l, err := loadWith(t, "", "  sign_in_rate: 30\n  sign_in_burst: 5\n  pending_sign_ins_per_address: 200\n  pending_sign_ins_per_browser: 3\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := l.Auth; a.SignInRate != 30 || a.SignInBurst != 5 || a.PendingPerAddress != 200 || a.PendingPerBrowser != 3 {
+		t.Errorf("limits = %+v", a)
+	}
+	_, err = loadWith(t, "", "  sign_in_rate: -1\n  sign_in_burst: 5000\n  pending_sign_ins_per_address: -3\n  pending_sign_ins_per_browser: 101\n")
+	got := strings.Join(problemsAt(t, err), " ")
+	if want := "auth.sign_in_rate auth.sign_in_burst auth.pending_sign_ins_per_address auth.pending_sign_ins_per_browser"; got != want {
+		t.Errorf("problems at %q, want %q:\n%v", got, want, err)
+	}
+}

@@ -130,6 +130,21 @@ func (v *validator) validateAuth(a *Auth) {
 	if !slices.Contains(a.Scopes, "openid") {
 		v.at("auth.scopes", "auth.scopes", `must include "openid"`, "add openid to the list (e.g. [openid, profile, email, groups])")
 	}
+	for _, l := range []struct {
+		key   string
+		value int
+		max   int
+		hint  string
+	}{
+		{"sign_in_rate", a.SignInRate, 6000, "sign-ins a minute per address, e.g. 10"},
+		{"sign_in_burst", a.SignInBurst, 1000, "sign-ins at once per address, e.g. 20"},
+		{"pending_sign_ins_per_address", a.PendingPerAddress, 100_000, "sign-ins in progress per address, e.g. 50"},
+		{"pending_sign_ins_per_browser", a.PendingPerBrowser, 100, "sign-ins in progress per browser, e.g. 5"},
+	} {
+		if l.value < 0 || l.value > l.max {
+			v.at("auth."+l.key, "auth."+l.key, fmt.Sprintf("must be between 0 (the default) and %d", l.max), "give the number of "+l.hint)
+		}
+	}
 }
 
 // sqliteHeader starts every SQLite database file.

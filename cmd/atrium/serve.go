@@ -103,6 +103,9 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		Secure:        strings.HasPrefix(public, "https://"),
 		PostLogoutURL: public + "/auth/signed-out",
 		Logger:        logger,
+
+		SignInRate: l.Auth.SignInRate, SignInBurst: l.Auth.SignInBurst,
+		PendingPerClient: l.Auth.PendingPerAddress, PendingPerBrowser: l.Auth.PendingPerBrowser,
 	})
 	if err != nil {
 		return err
