@@ -49,6 +49,12 @@ const (
 
 func newTestEnv(t *testing.T, issuerPath string, mount mountAt) *testEnv {
 	t.Helper()
+	return newTestEnvWith(t, issuerPath, mount, nil)
+}
+
+// newTestEnvWith is newTestEnv with options changed by change.
+func newTestEnvWith(t *testing.T, issuerPath string, mount mountAt, change func(*Options)) *testEnv {
+	t.Helper()
 	callbacks := make(chan url.Values, 16)
 	rp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -69,7 +75,7 @@ func newTestEnv(t *testing.T, issuerPath string, mount mountAt) *testEnv {
 	issuer := idpServer.URL + issuerPath
 
 	logs := &syncBuffer{}
-	p, err := New(Options{
+	opts := Options{
 		Issuer: issuer,
 		Users:  DemoUsers(),
 		Clients: []Client{{
@@ -82,7 +88,11 @@ func newTestEnv(t *testing.T, issuerPath string, mount mountAt) *testEnv {
 			RedirectURIs: []string{rp.URL + "/callback"},
 		}},
 		Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	}
+	if change != nil {
+		change(&opts)
+	}
+	p, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
@@ -93,7 +96,15 @@ func (p *pages) submitLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username := strings.TrimSpace(r.PostForm.Get("username"))
-	user, ok := p.store.authenticate(username, r.PostForm.Get("password"))
+	user, ok, lockedUntil := p.store.authenticate(username, r.PostForm.Get("password"))
+	if !lockedUntil.IsZero() {
+		wait := max(1, int(math.Ceil(lockedUntil.Sub(p.store.now()).Seconds())))
+		p.logger.Warn("idp: sign-in refused: account locked", "username", username, "client_id", a.clientID, "until", lockedUntil)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		p.render(w, http.StatusTooManyRequests, "login", p.loginView(a, username, fmt.Sprintf(
+			"This account is locked for a minute after %d wrong passwords in a row. Try again in %d seconds.", lockAfter, wait)))
+		return
+	}
 	if !ok {
 		p.logger.Warn("idp: sign-in failed", "username", username, "client_id", a.clientID)
 		p.render(w, http.StatusOK, "login", p.loginView(a, username, "Wrong username or password. Please try again."))

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/rs/cors"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -26,6 +27,9 @@ type Options struct {
 	Users   []User
 	Clients []Client
 	Logger  *slog.Logger // nil logs to slog.Default()
+	// Now is the provider's clock, of expiries and account lockouts; nil
+	// is time.Now.
+	Now func() time.Time
 }
 
 // Provider is a running OpenID Provider. It serves the protocol endpoints,
@@ -70,6 +74,9 @@ func New(opts Options) (*Provider, error) {
 		clients = append(clients, &client{cfg: c, loginURL: loginURL})
 	}
 	store := newStorage(opts.Users, clients, signingKey{id: rand.Text(), key: rsaKey}, logger)
+	if opts.Now != nil {
+		store.now = opts.Now
+	}
 
 	config := &op.Config{
 		DefaultLogoutRedirectURI: opts.Issuer + loggedOutPath,

@@ -28,6 +28,7 @@ type storage struct {
 	now       func() time.Time
 
 	mu            sync.Mutex
+	lockouts      map[string]*lockout // by user ID, of accounts with wrong passwords lately
 	authRequests  map[string]*authRequest
 	codes         map[string]string // code to auth request ID
 	accessTokens  map[string]*accessToken
@@ -49,6 +50,7 @@ func newStorage(users []User, clients []*client, key signingKey, logger *slog.Lo
 		key:           key,
 		logger:        logger,
 		now:           time.Now,
+		lockouts:      make(map[string]*lockout),
 		authRequests:  make(map[string]*authRequest),
 		codes:         make(map[string]string),
 		accessTokens:  make(map[string]*accessToken),
@@ -157,12 +159,50 @@ func (s *storage) pendingAuthRequest(id string) (*authRequest, error) {
 	return a.copy(), nil
 }
 
+// An account is locked for lockFor after lockAfter wrong passwords in a row,
+// so that its password cannot be guessed at speed.
+const (
+	lockAfter = 5
+	lockFor   = time.Minute
+)
+
+// lockout counts an account's wrong passwords since its last sign-in.
+type lockout struct {
+	failures int
+	until    time.Time // locked until then
+}
+
 // authenticate checks a username and password. Unknown users are compared
-// against an empty password so that the answer takes about as long.
-func (s *storage) authenticate(username, password string) (User, bool) {
+// against an empty password so that the answer takes about as long. A known
+// account locked after too many wrong passwords is refused whatever the
+// password, with the time the lock ends.
+func (s *storage) authenticate(username, password string) (u User, ok bool, lockedUntil time.Time) {
 	u, known := s.users[s.usernames[strings.ToLower(strings.TrimSpace(username))]]
 	match := subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
-	return u, known && match
+	if !known {
+		return User{}, false, time.Time{}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	l := s.lockouts[u.ID]
+	if l != nil && now.Before(l.until) {
+		return User{}, false, l.until
+	}
+	if match {
+		delete(s.lockouts, u.ID)
+		return u, true, time.Time{}
+	}
+	if l == nil || !l.until.IsZero() { // none yet, or a lock that has ended
+		l = &lockout{}
+		s.lockouts[u.ID] = l
+	}
+	l.failures++
+	if l.failures >= lockAfter {
+		l.until = now.Add(lockFor)
+		return User{}, false, l.until
+	}
+	return User{}, false, time.Time{}
 }
 
 // completeSignIn marks a request as signed in by userID. A request that is
