@@ -72,6 +72,9 @@ type Server struct {
 	// AllowedHosts are more host names (host or host:port, as browsers
 	// send them) Atrium answers for, beside the public URL's.
 	AllowedHosts []string `yaml:"allowed_hosts"`
+	// BodyTimeout is how long a client may take to send a request's body;
+	// absent: DefaultBodyTimeout.
+	BodyTimeout Duration `yaml:"body_timeout"`
 }
 
 // Auth configures the OpenID Connect relying party.
@@ -169,6 +172,7 @@ const (
 	DefaultSourceTimeout   = 5 * time.Second
 	DefaultGroupsClaim     = "groups"
 	DefaultPageBudget      = 8 * time.Second
+	DefaultBodyTimeout     = 10 * time.Second
 )
 
 // DefaultScopes are requested when auth.scopes is absent.
@@ -187,6 +191,9 @@ func (c *Config) applyDefaults() {
 	}
 	if c.Server.ShutdownTimeout == 0 {
 		c.Server.ShutdownTimeout = Duration(DefaultShutdownTimeout)
+	}
+	if c.Server.BodyTimeout == 0 {
+		c.Server.BodyTimeout = Duration(DefaultBodyTimeout)
 	}
 	if len(c.Auth.Scopes) == 0 {
 		c.Auth.Scopes = append([]string(nil), DefaultScopes...)

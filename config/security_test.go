@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // load loads the valid configuration with extra lines put into its server
@@ -60,5 +61,20 @@ func TestSignInLimits(t *testing.T) {
 	got := strings.Join(problemsAt(t, err), " ")
 	if want := "auth.sign_in_rate auth.sign_in_burst auth.pending_sign_ins_per_address auth.pending_sign_ins_per_browser"; got != want {
 		t.Errorf("problems at %q, want %q:\n%v", got, want, err)
+	}
+}
+
+func TestBodyTimeout(t *testing.T) {
+	if l, err := loadWith(t, "", ""); err != nil || l.Server.BodyTimeout.D() != DefaultBodyTimeout {
+		t.Errorf("default body_timeout = %v, %v", l.Server.BodyTimeout.D(), err)
+	}
+	if l, err := loadWith(t, "  body_timeout: 30s\n", ""); err != nil || l.Server.BodyTimeout.D() != 30*time.Second {
+		t.Errorf("body_timeout = %v, %v", l.Server.BodyTimeout.D(), err)
+	}
+	for _, bad := range []string{"500ms", "10m"} {
+		_, err := loadWith(t, "  body_timeout: "+bad+"\n", "")
+		if got := strings.Join(problemsAt(t, err), " "); got != "server.body_timeout" {
+			t.Errorf("body_timeout %s: problems at %q", bad, got)
+		}
 	}
 }

@@ -89,6 +89,10 @@ func (v *validator) validateServer(s *Server) {
 		v.at("server.session_recheck", "server.session_recheck", "must be between 0s and 1m",
 			"use a few seconds, e.g. 5s: a logout on another instance takes effect here within this time")
 	}
+	if b := s.BodyTimeout.D(); b < time.Second || b > 5*time.Minute {
+		v.at("server.body_timeout", "server.body_timeout", "must be between 1s and 5m",
+			"use a few seconds, e.g. 10s: Atrium's own forms are small; uploads to proxied tools are not limited by it")
+	}
 	for i, h := range s.AllowedHosts {
 		if msg := checkHost(h); msg != "" {
 			p := fmt.Sprintf("server.allowed_hosts[%d]", i)

@@ -197,6 +197,39 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 	}
 }
 
+// bodyDeadline gives a client d to send a request's body, from the moment
+// its header has been read (the server cuts headers at ReadHeaderTimeout). A
+// body trickled slower is cut off, and its connection closed, instead of
+// holding the connection; even an answer that reads no body waits for it,
+// as the server reads what is left before answering. The deadline ends with
+// the body: once it has been read, net/http clears the connection's read
+// deadline to watch for a client that goes away, so a page streaming for
+// longer is not cut. Requests without a body (GETs, WebSocket upgrades) get
+// no deadline.
+func bodyDeadline(d time.Duration) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if b := c.Request().Body; b != nil && b != http.NoBody {
+				_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(d))
+			}
+			return next(c)
+		}
+	}
+}
+
+// liftBodyDeadlineForTools lifts the body deadline of a signed-in user's
+// request to a proxied tool: an upload may be slow, and the proxy streams it.
+// A visitor without a session is refused by the proxy before any body is
+// read, so keeps the deadline.
+func liftBodyDeadlineForTools(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if _, ok := c.Get(keySession).(auth.Session); ok && strings.HasPrefix(c.Request().URL.Path, legacy.ProxyPrefix) {
+			_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Time{})
+		}
+		return next(c)
+	}
+}
+
 // loadSession attaches the session, if any, to the request.
 func loadSession(m *auth.Manager) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {

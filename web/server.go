@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -47,6 +48,10 @@ type Deps struct {
 	// of other parts; cmd/atrium always sets it).
 	PublicURL    string
 	AllowedHosts []string
+	// BodyTimeout is how long a client may take to send a request's body
+	// (0: 10 s); a slower one is cut off. Proxied tools are exempt for
+	// signed-in users: their uploads take what they take.
+	BodyTimeout time.Duration
 }
 
 // New returns the configured Echo instance.
@@ -84,12 +89,12 @@ func New(d Deps) (*echo.Echo, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Use(requestID, middleware.Recover(), accessLog(d.Logger), stripIdentityHeaders,
+	e.Use(requestID, middleware.Recover(), accessLog(d.Logger), bodyDeadline(cmp.Or(d.BodyTimeout, 10*time.Second)), stripIdentityHeaders,
 		securityHeaders(formAction, frameSrc), checkHost(hosts), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 			Limit: "1M",
 			// A proxied tool takes what it takes (uploads included).
 			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, legacy.ProxyPrefix) },
-		}), loadSession(d.Sessions))
+		}), loadSession(d.Sessions), liftBodyDeadlineForTools)
 
 	e.GET("/healthz", handlers.Healthz)
 	ready := &handlers.Readiness{Checks: map[string]func(context.Context) error{
