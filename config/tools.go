@@ -18,6 +18,7 @@ type Tool struct {
 	SecretFile   string   `yaml:"secret_file"`
 	Sandbox      string   `yaml:"sandbox"`
 	StripHeaders []string `yaml:"strip_headers"`
+	Methods      []string `yaml:"methods"` // more methods a proxied tool takes (PROPFIND, …)
 	Groups       []string `yaml:"groups"`
 	Height       int      `yaml:"height"`
 }
@@ -26,7 +27,7 @@ type Tool struct {
 func (t Tool) Legacy() legacy.Tool {
 	return legacy.Tool{
 		ID: t.ID, Title: t.Title, Mode: legacy.Mode(t.Mode), Origin: t.Origin, URL: t.URL, Upstream: t.Upstream,
-		Secret: []byte(t.Secret), Sandbox: t.Sandbox, StripHeaders: t.StripHeaders, Groups: t.Groups, Height: t.Height,
+		Secret: []byte(t.Secret), Sandbox: t.Sandbox, StripHeaders: t.StripHeaders, Methods: t.Methods, Groups: t.Groups, Height: t.Height,
 	}
 }
 

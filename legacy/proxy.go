@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,12 @@ const ProxyPrefix = "/tools/"
 
 // ProxyOptions tune a Proxy; the zero value is usable.
 type ProxyOptions struct {
+	// PublicURL is Atrium's public URL (server.public_url). Tools are told
+	// its host and scheme in X-Forwarded-Host and X-Forwarded-Proto, never
+	// the Host a client sent; a request that changes things must come from
+	// its origin. Empty: neither header is sent, and such a request's
+	// Origin is compared with the request's Host instead.
+	PublicURL string
 	// LoginURL is where a navigation without a session is sent, with the
 	// page as return_to; default "/auth/login".
 	LoginURL string
@@ -50,26 +57,52 @@ type ProxyOptions struct {
 	Now          func() time.Time
 }
 
+func (o ProxyOptions) withDefaults() ProxyOptions {
+	o.LoginURL = cmp.Or(o.LoginURL, "/auth/login")
+	o.MaxIdleConnsPerHost = cmp.Or(o.MaxIdleConnsPerHost, 64)
+	o.DialTimeout = cmp.Or(o.DialTimeout, 5*time.Second)
+	o.TLSHandshakeTimeout = cmp.Or(o.TLSHandshakeTimeout, 5*time.Second)
+	o.ResponseHeaderTimeout = cmp.Or(o.ResponseHeaderTimeout, 30*time.Second)
+	o.IdleConnTimeout = cmp.Or(o.IdleConnTimeout, 90*time.Second)
+	o.AssertionTTL = cmp.Or(o.AssertionTTL, time.Minute)
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	o.Logger = cmp.Or(o.Logger, slog.Default())
+	return o
+}
+
 // Proxy serves proxied tools at /tools/{id}/…, as the signed-in user: it is
-// the http.Handler for ProxyPrefix. It answers a request only after the path
-// is safe, the user is known and allowed, and then forwards it with every
-// identity the browser sent replaced by the user's.
+// the http.Handler for ProxyPrefix. It answers a request only after the
+// path, the method and the request's origin pass the guards and the user is
+// known and allowed, and then forwards it through httputil.ReverseProxy on
+// net/http's Transport, with every identity the browser sent replaced by
+// the user's.
 type Proxy struct {
 	tools     map[string]*proxiedTool
 	identify  func(*http.Request) (User, bool)
 	opts      ProxyOptions
-	transport *keepAliveTransport
+	transport *http.Transport
 	logger    *slog.Logger
+	// origin is Atrium's public origin, scheme://host[:port], or empty;
+	// forwardedHost and forwardedProto are its parts as tools are told
+	// them (nil: not told).
+	origin                        string
+	forwardedHost, forwardedProto []string
 	// issued holds the assertions lately signed, by tool and user.
-	issued *otter.Cache[string, issuedAssertion]
+	issued *otter.Cache[string, *issuedAssertion]
 	// buffers lend the 32 KB copy buffers of answers, which would
 	// otherwise be allocated for every request.
 	buffers bufferPool
 }
 
+// issuedAssertion is an assertion kept for reuse, with the identity headers
+// of its user, each a ready header value. The slices are shared by every
+// request they serve: they are only ever replaced in a header, never
+// changed in place.
 type issuedAssertion struct {
-	token string
-	renew time.Time // sign a fresh one from then on
+	renew                      time.Time // sign a fresh one from then on
+	token, user, email, groups []string
 }
 
 // issuedAssertions bounds the assertions kept for reuse.
@@ -78,11 +111,14 @@ const issuedAssertions = 10_000
 type proxiedTool struct {
 	tool     Tool
 	upstream *url.URL
-	base     string // the upstream's path, without its trailing slash
-	prefix   string // the tool's prefix without its trailing slash, /tools/{id}
-	strip    map[string]bool
-	rp       *httputil.ReverseProxy
-	modify   func(*http.Response) error // the tool's answer mapped onto the prefix
+	base     string   // the upstream's path, without its trailing slash
+	prefix   string   // the tool's prefix without its trailing slash, /tools/{id}
+	strip    []string // the tool's strip_headers
+	allow    string   // the Allow header of a 405
+	// prefixHeader and policy are header values shared by every request,
+	// like issuedAssertion's.
+	prefixHeader, policy []string
+	rp                   *httputil.ReverseProxy
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -94,23 +130,22 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 	if identify == nil {
 		return nil, errors.New("legacy: proxy: no identify function")
 	}
-	opts.LoginURL = cmp.Or(opts.LoginURL, "/auth/login")
-	opts.MaxIdleConnsPerHost = cmp.Or(opts.MaxIdleConnsPerHost, 64)
-	opts.DialTimeout = cmp.Or(opts.DialTimeout, 5*time.Second)
-	opts.TLSHandshakeTimeout = cmp.Or(opts.TLSHandshakeTimeout, 5*time.Second)
-	opts.ResponseHeaderTimeout = cmp.Or(opts.ResponseHeaderTimeout, 30*time.Second)
-	opts.IdleConnTimeout = cmp.Or(opts.IdleConnTimeout, 90*time.Second)
-	opts.AssertionTTL = cmp.Or(opts.AssertionTTL, time.Minute)
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
+	opts = opts.withDefaults()
 	p := &Proxy{tools: map[string]*proxiedTool{}, identify: identify, opts: opts,
-		transport: newKeepAliveTransport(opts), logger: cmp.Or(opts.Logger, slog.Default()),
-		issued: otter.Must(&otter.Options[string, issuedAssertion]{
+		transport: NewTransport(opts), logger: opts.Logger,
+		issued: otter.Must(&otter.Options[string, *issuedAssertion]{
 			MaximumSize: issuedAssertions,
 			Executor:    func(fn func()) { fn() }, // no goroutine of its own
 		})}
 	var errs []error
+	if opts.PublicURL != "" {
+		if u, err := publicOrigin(opts.PublicURL); err != nil {
+			errs = append(errs, err)
+		} else {
+			p.origin = u.String()
+			p.forwardedHost, p.forwardedProto = []string{u.Host}, []string{u.Scheme}
+		}
+	}
 	for _, t := range tools {
 		if t.Mode != ModeProxy {
 			continue
@@ -125,17 +160,15 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 		if err != nil {
 			continue // reported by Validate
 		}
+		prefix := strings.TrimSuffix(t.Prefix(), "/")
 		pt := &proxiedTool{tool: t, upstream: upstream, base: strings.TrimSuffix(upstream.EscapedPath(), "/"),
-			prefix: strings.TrimSuffix(t.Prefix(), "/"), strip: map[string]bool{}}
-		for _, h := range t.StripHeaders {
-			pt.strip[strings.ToLower(h)] = true
-		}
-		pt.modify = p.modifyResponse(pt)
+			prefix: prefix, strip: t.StripHeaders, allow: strings.Join(append(standardMethods[:len(standardMethods):len(standardMethods)], t.Methods...), ", "),
+			prefixHeader: []string{prefix}, policy: []string{"sandbox " + t.FrameSandbox() + "; frame-ancestors 'self'"}}
 		pt.rp = &httputil.ReverseProxy{
 			Rewrite:        p.rewrite(pt),
-			ModifyResponse: pt.modify,
+			ModifyResponse: p.modifyResponse(pt),
 			ErrorHandler:   p.upstreamError(pt),
-			Transport:      p.transport.fallback,
+			Transport:      p.transport,
 			BufferPool:     &p.buffers,
 			// Every write is flushed by flushingWriter instead of by
 			// ReverseProxy, whose FlushInterval -1 also sends the header
@@ -156,16 +189,29 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 	return p, nil
 }
 
-// CloseIdleConnections closes the transport's idle connections, at shutdown.
+// ExtraMethods returns the request methods some tool takes beyond GET,
+// HEAD, OPTIONS, POST, PUT, PATCH and DELETE (Tool.Methods): a router in
+// front of the proxy must send those to it too.
+func (p *Proxy) ExtraMethods() []string {
+	var out []string
+	for _, pt := range p.tools {
+		for _, m := range pt.tool.Methods {
+			if !slices.Contains(out, m) && !slices.Contains(standardMethods, m) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CloseIdleConnections closes the kept-alive connections to tools that no
+// request uses, at shutdown.
 func (p *Proxy) CloseIdleConnections() { p.transport.CloseIdleConnections() }
 
+// forwardKey holds, in a request's context, the *issuedAssertion
+// ServeHTTP chose for it, handed to Rewrite.
 type forwardKey struct{}
-
-// forward is what ServeHTTP decided for the request, handed to Rewrite.
-type forward struct {
-	user      User
-	assertion string
-}
 
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	escaped := r.URL.EscapedPath()
@@ -177,7 +223,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := checkRequestPath(r); err != nil {
 		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: refused path",
 			slog.String("path", escaped), slog.String("err", err.Error()))
-		http.Error(w, "Bad request: this address leaves the tool (it contains .. or an encoded slash). Open the tool from its panel on the customer page.", http.StatusBadRequest)
+		http.Error(w, "Bad request: Atrium does not forward this address: its path holds "+err.Error()+
+			", which the tool's server could read as another path. Open the tool from its panel on the customer page.", http.StatusBadRequest)
 		return
 	}
 	user, ok := p.identify(r)
@@ -199,6 +246,20 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: your groups may not use this tool. Ask an Atrium admin for access.", http.StatusForbidden)
 		return
 	}
+	if !pt.allowsMethod(r.Method) {
+		w.Header().Set("Allow", pt.allow)
+		http.Error(w, "Method not allowed: "+pt.tool.Title+" does not take "+r.Method+" requests through Atrium. "+
+			"If the tool needs them, an administrator can list the method in the tool's methods in Atrium's configuration.", http.StatusMethodNotAllowed)
+		return
+	}
+	if (!safeMethod(r.Method) || isUpgrade(r)) && !p.sameOrigin(r) {
+		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: refused a request from another origin",
+			slog.String("tool", id), slog.String("method", r.Method),
+			slog.String("sec_fetch_site", r.Header.Get("Sec-Fetch-Site")), slog.String("origin", r.Header.Get("Origin")))
+		http.Error(w, "Forbidden: this request to "+pt.tool.Title+" comes from a page outside Atrium, so Atrium did not send it on. "+
+			"Open the tool from its panel on the customer page and do it there.", http.StatusForbidden)
+		return
+	}
 	if !hasSlash {
 		target := pt.tool.Prefix()
 		if r.URL.RawQuery != "" {
@@ -207,22 +268,19 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, target, http.StatusPermanentRedirect)
 		return
 	}
-	if isUpgrade(r) && !sameOriginOrOpaque(r) {
-		http.Error(w, "Forbidden: a connection from another site may not use this tool.", http.StatusForbidden)
-		return
-	}
-	token, err := p.assertion(pt, user)
+	a, err := p.assertion(pt, user)
 	if err != nil {
 		p.logger.LogAttrs(r.Context(), slog.LevelError, "legacy: assertion", slog.String("tool", id), slog.String("err", err.Error()))
 		http.Error(w, "Internal error: Atrium could not sign the request to this tool. Try again; if it persists, tell your administrator (the log names the tool).", http.StatusInternalServerError)
 		return
 	}
-	fw := forward{user: user, assertion: token}
-	if pt.upstream.Scheme == "http" && bodiless(r) {
-		p.forward(w, r, pt, fw)
-		return
+	ctx := context.WithValue(r.Context(), forwardKey{}, a)
+	trace := &toolTrace
+	if httptrace.ContextClientTrace(ctx) != nil {
+		tr := toolTrace // WithClientTrace would compose the other into it
+		trace = &tr
 	}
-	ctx := context.WithValue(r.Context(), forwardKey{}, fw)
+	ctx = httptrace.WithClientTrace(ctx, trace)
 	pt.rp.ServeHTTP(flushingWriter{w, http.NewResponseController(w)}, r.WithContext(ctx))
 }
 
@@ -251,20 +309,22 @@ func (w flushingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // assertion returns the identity assertion for user's requests to the tool:
 // the one signed lately while it has three quarters of its life left, else
 // a fresh one.
-func (p *Proxy) assertion(pt *proxiedTool, user User) (string, error) {
+func (p *Proxy) assertion(pt *proxiedTool, user User) (*issuedAssertion, error) {
 	key := user.key(pt.tool.ID)
 	now := p.opts.Now()
 	if a, ok := p.issued.GetIfPresent(key); ok && now.Before(a.renew) {
-		return a.token, nil
+		return a, nil
 	}
 	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
 		assertion.Identity{Subject: user.Subject, Email: user.Email, Name: user.Name, Groups: user.Groups},
 		now, p.opts.AssertionTTL, rand.Text())
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	p.issued.Set(key, issuedAssertion{token: token, renew: now.Add(p.opts.AssertionTTL / 4)})
-	return token, nil
+	a := &issuedAssertion{renew: now.Add(p.opts.AssertionTTL / 4), token: []string{token},
+		user: []string{user.Subject}, email: []string{user.Email}, groups: []string{strings.Join(user.Groups, ",")}}
+	p.issued.Set(key, a)
+	return a, nil
 }
 
 // bufferPool is httputil.BufferPool on a sync.Pool of 32 KB buffers.
@@ -283,100 +343,5 @@ func (b *bufferPool) Put(buf []byte) {
 	if cap(buf) == copyBufferSize {
 		buf = buf[:copyBufferSize]
 		b.pool.Put(&buf)
-	}
-}
-
-// checkRequestPath refuses a path that could lead out of the tool's prefix
-// once a server behind the proxy decodes or normalizes it. The raw request
-// line is checked too, as the URL's escaped path is a re-encoding.
-func checkRequestPath(r *http.Request) error {
-	if err := checkPath(r.URL.EscapedPath()); err != nil {
-		return err
-	}
-	raw, _, _ := strings.Cut(r.RequestURI, "?")
-	if strings.HasPrefix(raw, "/") {
-		return checkPath(raw)
-	}
-	return nil
-}
-
-// checkPath refuses dot segments (plain or encoded), encoded slashes and
-// backslashes, double encoding (%25), encoded NUL, backslashes and empty
-// segments.
-func checkPath(escaped string) error {
-	lower := strings.ToLower(escaped)
-	for _, bad := range []string{"%2f", "%5c", "%25", "%00", "\\"} {
-		if strings.Contains(lower, bad) {
-			return fmt.Errorf("path holds %q", bad)
-		}
-	}
-	if hasDotSegment(lower) {
-		return errors.New("path holds a . or .. segment")
-	}
-	if strings.Contains(lower, "//") {
-		return errors.New("path holds an empty segment")
-	}
-	return nil
-}
-
-// isNavigation reports whether the browser is loading a page (which can
-// follow a redirect to the login page) rather than a script fetching data
-// (which needs a status it can act on).
-func isNavigation(r *http.Request) bool {
-	if (r.Method != http.MethodGet && r.Method != http.MethodHead) || isUpgrade(r) {
-		return false
-	}
-	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
-		return mode == "navigate"
-	}
-	if r.Header.Get("X-Requested-With") != "" || r.Header.Get("HX-Request") != "" {
-		return false
-	}
-	return strings.Contains(r.Header.Get("Accept"), "text/html")
-}
-
-func isUpgrade(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" && headerHasToken(r.Header, "Connection", "upgrade")
-}
-
-func headerHasToken(h http.Header, name, token string) bool {
-	for _, v := range h.Values(name) {
-		for _, t := range strings.Split(v, ",") {
-			if strings.EqualFold(strings.TrimSpace(t), token) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// sameOriginOrOpaque reports whether a WebSocket handshake comes from
-// Atrium's own pages, or from a sandboxed tool frame (origin "null"), or
-// from no browser at all. A handshake carries the user's cookies from any
-// page of the same site, so without this check a page on another origin of
-// that site could talk to a tool as the user.
-func sameOriginOrOpaque(r *http.Request) bool {
-	origin := r.Header.Get("Origin")
-	if origin == "" || origin == "null" {
-		return true
-	}
-	u, err := url.Parse(origin)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
-}
-
-// upstreamError answers when the tool cannot be reached.
-func (p *Proxy) upstreamError(pt *proxiedTool) func(http.ResponseWriter, *http.Request, error) {
-	return func(w http.ResponseWriter, r *http.Request, err error) {
-		if r.Context().Err() != nil {
-			return // the browser left; no one reads the answer
-		}
-		status := http.StatusBadGateway
-		var ne net.Error
-		if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-			status = http.StatusGatewayTimeout
-		}
-		p.logger.LogAttrs(r.Context(), slog.LevelWarn, "legacy: tool did not answer",
-			slog.String("tool", pt.tool.ID), slog.Int("status", status), slog.String("err", err.Error()))
-		http.Error(w, pt.tool.Title+" did not answer. Try again in a moment.", status)
 	}
 }

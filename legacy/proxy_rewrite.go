@@ -1,86 +1,111 @@
 package legacy
 
 import (
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"strings"
 
+	"github.com/atrium-dev/atrium/internal/idheader"
 	"github.com/atrium-dev/atrium/legacy/assertion"
 )
 
-// identityPrefixes are request headers, by lower-case prefix, that a tool
-// might take as proof of who the user is, or of where the request came
-// from. None sent by the browser is ever forwarded.
-var identityPrefixes = []string{"x-forwarded-", "forwarded", "x-atrium-", "x-auth-request-", "x-remote-",
-	"remote-user", "x-webauth-", "x-real-ip"}
-
-// neverForwarded reports whether a request header belongs to Atrium: its
-// own credentials, and the cookie header (rebuilt without Atrium's cookies).
-func neverForwarded(name string) bool {
-	return strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") ||
-		strings.EqualFold(name, "Cookie")
-}
-
-// rewrite is ReverseProxy's Rewrite: prepare, with what ServeHTTP decided
-// taken from the request's context.
-func (p *Proxy) rewrite(pt *proxiedTool) func(*httputil.ProxyRequest) {
-	return func(pr *httputil.ProxyRequest) {
-		fw, _ := pr.In.Context().Value(forwardKey{}).(forward)
-		p.prepare(pt, pr, fw)
+// neverForwarded reports whether a request header from the browser stays
+// behind: an identity or routing header (idheader, which the proxy sets
+// again itself where it has a value), Atrium's own credentials, the cookie
+// header (rebuilt without Atrium's cookies), and the tool's strip_headers.
+// Names are compared without regard to case: a map filled by hand may hold
+// a name in any case, and the transport sends them all.
+func (pt *proxiedTool) neverForwarded(name string) bool {
+	if idheader.Is(name) || strings.EqualFold(name, "Authorization") || strings.EqualFold(name, "Proxy-Authorization") ||
+		strings.EqualFold(name, "Cookie") {
+		return true
 	}
-}
-
-// prepare builds the request to the tool, on either lane (forward or
-// ReverseProxy): the path under the prefix on the tool's base URL, the
-// browser's headers less any identity, and the signed-in user's identity in
-// their place. pr.Out holds a copy of pr.In's URL and end-to-end headers.
-func (p *Proxy) prepare(pt *proxiedTool, pr *httputil.ProxyRequest, fw forward) {
-	pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, pt.prefix)
-	pr.Out.URL.RawPath = strings.TrimPrefix(pr.In.URL.RawPath, pt.prefix)
-	pr.SetURL(pt.upstream)
-
-	cookies := p.toolCookies(pr.In.Header)
-	for name := range pr.Out.Header {
-		// Header keys are compared without regard to case: a map filled
-		// by hand may hold a name in any case, and the transport sends
-		// them all.
-		if neverForwarded(name) || hasAnyPrefixFold(name, identityPrefixes) ||
-			(len(pt.strip) > 0 && pt.strip[strings.ToLower(name)]) {
-			delete(pr.Out.Header, name)
+	for _, s := range pt.strip {
+		if strings.EqualFold(name, s) {
+			return true
 		}
 	}
-	if cookies != "" {
-		pr.Out.Header.Set("Cookie", cookies)
+	return false
+}
+
+// rewrite is ReverseProxy's Rewrite: the request to the tool is built from
+// the browser's (pr.Out holds a copy of pr.In's URL and end-to-end headers,
+// less Forwarded and X-Forwarded-For, -Host and -Proto): the path under the
+// prefix on the tool's base URL, the browser's headers less any identity,
+// and the signed-in user's identity in their place, as ServeHTTP decided it.
+func (p *Proxy) rewrite(pt *proxiedTool) func(*httputil.ProxyRequest) {
+	return func(pr *httputil.ProxyRequest) {
+		a, _ := pr.In.Context().Value(forwardKey{}).(*issuedAssertion)
+		pr.Out.URL.Path = strings.TrimPrefix(pr.In.URL.Path, pt.prefix)
+		pr.Out.URL.RawPath = strings.TrimPrefix(pr.In.URL.RawPath, pt.prefix)
+		pr.SetURL(pt.upstream)
+
+		h := pr.Out.Header
+		cookies := p.toolCookies(h)
+		for name := range h {
+			if pt.neverForwarded(name) {
+				delete(h, name)
+			}
+		}
+		if cookies != "" {
+			h["Cookie"] = []string{cookies}
+		}
+		// X-Forwarded-For is the peer's address, as SetXForwarded does;
+		// the host and scheme the user opened are the configuration's,
+		// never the Host header a client chose.
+		if ip, _, err := net.SplitHostPort(pr.In.RemoteAddr); err == nil {
+			h["X-Forwarded-For"] = []string{ip}
+		}
+		if p.forwardedHost != nil {
+			h["X-Forwarded-Host"] = p.forwardedHost
+			h["X-Forwarded-Proto"] = p.forwardedProto
+		}
+		h["X-Forwarded-Prefix"] = pt.prefixHeader
+		if a != nil {
+			h["X-Forwarded-User"] = a.user
+			h["X-Forwarded-Email"] = a.email
+			h["X-Forwarded-Groups"] = a.groups
+			h[assertion.Header] = a.token
+		}
 	}
-	pr.SetXForwarded()
-	h := pr.Out.Header
-	h.Set("X-Forwarded-Prefix", pt.prefix)
-	h.Set("X-Forwarded-User", fw.user.Subject)
-	h.Set("X-Forwarded-Email", fw.user.Email)
-	h.Set("X-Forwarded-Groups", strings.Join(fw.user.Groups, ","))
-	h.Set(assertion.Header, fw.assertion)
 }
 
 // toolCookies returns the browser's cookies less Atrium's, as they came:
-// a tool's cookie value is not ours to parse or re-encode.
+// a tool's cookie value is not ours to parse or re-encode. A single cookie
+// is returned without a copy.
 func (p *Proxy) toolCookies(h http.Header) string {
-	var kept []string
+	var b strings.Builder
+	first, n := "", 0
 	for name, values := range h {
 		if !strings.EqualFold(name, "Cookie") {
 			continue
 		}
 		for _, v := range values {
-			for _, c := range strings.Split(v, ";") {
+			for c := range strings.SplitSeq(v, ";") {
 				c = strings.TrimSpace(c)
-				n, _, _ := strings.Cut(c, "=")
-				if c != "" && !p.atriumCookie(n) {
-					kept = append(kept, c)
+				name, _, _ := strings.Cut(c, "=")
+				if c == "" || p.atriumCookie(name) {
+					continue
 				}
+				switch n++; n {
+				case 1:
+					first = c
+					continue
+				case 2:
+					b.Grow(len(v))
+					b.WriteString(first)
+				}
+				b.WriteString("; ")
+				b.WriteString(c)
 			}
 		}
 	}
-	return strings.Join(kept, "; ")
+	if n <= 1 {
+		return first
+	}
+	return b.String()
 }
 
 // atriumCookie reports whether a cookie is Atrium's: never sent to a tool,
@@ -99,47 +124,53 @@ func (p *Proxy) atriumCookie(name string) bool {
 	return false
 }
 
-// hasAnyPrefixFold reports whether s starts with one of prefixes, ignoring
-// case.
-func hasAnyPrefixFold(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
-			return true
-		}
-	}
-	return false
-}
-
 // modifyResponse maps the tool's answer onto the prefix: redirects and
 // cookie paths move under /tools/{id}/, and the tool's refusal to be framed
 // gives way to Atrium's own policy for proxied pages, which allows framing
-// by Atrium only and confines the page to the tool's sandbox.
+// by Atrium only and confines the page to the tool's sandbox. The answer's
+// header keys are canonical, as net/http's Transport reads them.
 func (p *Proxy) modifyResponse(pt *proxiedTool) func(*http.Response) error {
-	policy := "sandbox " + pt.tool.FrameSandbox() + "; frame-ancestors 'self'"
 	return func(res *http.Response) error {
 		h := res.Header
-		if loc := h.Get("Location"); loc != "" {
-			h.Set("Location", pt.location(loc))
+		if loc := h["Location"]; len(loc) > 0 && loc[0] != "" {
+			loc[0] = pt.location(loc[0])
 		}
-		if lines := h.Values("Set-Cookie"); len(lines) > 0 {
-			h.Del("Set-Cookie")
+		if lines := h["Set-Cookie"]; len(lines) > 0 {
+			kept := lines[:0]
 			for _, line := range lines {
 				if c, ok := p.setCookie(pt, line); ok {
-					h.Add("Set-Cookie", c)
+					kept = append(kept, c)
 				}
 			}
+			if len(kept) == 0 {
+				delete(h, "Set-Cookie")
+			} else {
+				h["Set-Cookie"] = kept
+			}
 		}
-		h.Del("X-Frame-Options")
-		for _, name := range []string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
-			values := h.Values(name)
-			h.Del(name)
+		delete(h, "X-Frame-Options")
+		for _, name := range [...]string{"Content-Security-Policy", "Content-Security-Policy-Report-Only"} {
+			values, ok := h[name]
+			if !ok {
+				continue
+			}
+			kept := values[:0]
 			for _, v := range values {
 				if v = withoutFrameAncestors(v); v != "" {
-					h.Add(name, v)
+					kept = append(kept, v)
 				}
 			}
+			if len(kept) == 0 {
+				delete(h, name)
+			} else {
+				h[name] = kept
+			}
 		}
-		h.Add("Content-Security-Policy", policy)
+		if have := h["Content-Security-Policy"]; len(have) > 0 {
+			h["Content-Security-Policy"] = append(have, pt.policy[0])
+		} else {
+			h["Content-Security-Policy"] = pt.policy
+		}
 		return nil
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/net/websocket"
 
 	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/internal/idheader"
 	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/legacy/assertion"
 )
@@ -142,7 +143,15 @@ func proxiedTool(up *upstream) legacy.Tool {
 // startProxy serves the proxy like Atrium does and returns its base URL.
 func startProxy(t *testing.T, tools ...legacy.Tool) *httptest.Server {
 	t.Helper()
-	p, err := legacy.NewProxy(tools, identify, legacy.ProxyOptions{Now: func() time.Time { return now }, Logger: quiet})
+	return startProxyWith(t, legacy.ProxyOptions{}, tools...)
+}
+
+// startProxyWith is startProxy with options (its clock and logger are the
+// test's).
+func startProxyWith(t *testing.T, opts legacy.ProxyOptions, tools ...legacy.Tool) *httptest.Server {
+	t.Helper()
+	opts.Now, opts.Logger = func() time.Time { return now }, quiet
+	p, err := legacy.NewProxy(tools, identify, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +163,11 @@ func startProxy(t *testing.T, tools ...legacy.Tool) *httptest.Server {
 
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// lanes are the proxy's two ways to a tool: its own for requests without a
-// body, ReverseProxy's for the rest. Each must apply the same policy.
+// lanes are requests without a body and with one: both must meet the same
+// policy.
 var lanes = []struct{ name, method, body string }{
-	{"own lane", "GET", ""},
-	{"ReverseProxy lane", "POST", "note=hello"},
+	{"without a body", "GET", ""},
+	{"with a body", "POST", "note=hello"},
 }
 
 func do(t *testing.T, method, rawURL string, header http.Header) *http.Response {
@@ -196,11 +205,20 @@ func signedIn(more ...string) http.Header {
 	return h
 }
 
-// forged are identity headers a client might send, in several spellings.
-var forged = []string{"X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "x-forwarded-user",
+// forged are identity headers a client might send, in several spellings:
+// every name and prefix of idheader's list among them.
+var forged = append(idheaderNames(), []string{"X-Forwarded-User", "X-Forwarded-Email", "X-Forwarded-Groups", "x-forwarded-user",
 	"X-FORWARDED-EMAIL", "X-Forwarded-Prefix", "X-Forwarded-Host", "X-Forwarded-For", "Forwarded", "X-Atrium-Assertion",
 	"X-Atrium-Role", "x-atrium-anything", "X-Auth-Request-User", "X-Remote-User", "Remote-User", "X-Webauth-User",
-	"X-Real-Ip", "X-Legacy-User", "x-legacy-user", "Authorization", "Proxy-Authorization"}
+	"X-Real-Ip", "X-Legacy-User", "x-legacy-user", "Authorization", "Proxy-Authorization"}...)
+
+func idheaderNames() []string {
+	names := slices.Clone(idheader.Names)
+	for _, p := range idheader.Prefixes {
+		names = append(names, p+"Name", strings.ToLower(p)+"name")
+	}
+	return names
+}
 
 // checkIdentity fails unless r carries Grace's identity, and nothing forged.
 func checkIdentity(t *testing.T, r *http.Request) {

@@ -97,6 +97,12 @@ type Tool struct {
 	// StripHeaders are more request headers the proxy never forwards from
 	// the browser, beside the identity headers it always strips.
 	StripHeaders []string
+	// Methods are more request methods the proxy forwards to the tool
+	// (WebDAV's PROPFIND, MKCOL, …), beside GET, HEAD, OPTIONS, POST, PUT,
+	// PATCH and DELETE; any other is refused with 405. Methods are
+	// case-sensitive, and any but GET, HEAD and OPTIONS must come from
+	// Atrium's own origin.
+	Methods []string
 	// Groups may use the tool; empty means everyone signed in.
 	Groups []string
 	// Height is the frame's height in pixels; 0 means DefaultHeight.
@@ -227,6 +233,14 @@ func (t Tool) Validate() []Problem {
 	for _, h := range t.StripHeaders {
 		if !headerToken.MatchString(h) {
 			add("strip_headers", fmt.Sprintf("%q is not a header name", h), "")
+		}
+	}
+	for _, m := range t.Methods {
+		switch {
+		case !headerToken.MatchString(m):
+			add("methods", fmt.Sprintf("%q is not a method name", m), "write a method as clients send it, e.g. PROPFIND")
+		case strings.EqualFold(m, "CONNECT"):
+			add("methods", "CONNECT opens a tunnel through the proxy, not a request to the tool", "remove it")
 		}
 	}
 	if slices.Contains(t.Groups, "") {

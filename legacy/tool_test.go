@@ -23,7 +23,7 @@ func TestValidateAcceptsGoodTools(t *testing.T) {
 		{ID: "billing", Title: "Billing", Mode: legacy.ModeSigned, Origin: "https://billing.example",
 			URL: "https://billing.example/canvas", Secret: secret, Groups: []string{"finance"}},
 		{ID: "legacy", Title: "Legacy", Mode: legacy.ModeProxy, Upstream: "http://10.0.0.5:8080/base/",
-			URL: "app/?customer={{.Links.erp}}", Secret: secret, StripHeaders: []string{"X-Legacy-User"}, Height: 600},
+			URL: "app/?customer={{.Links.erp}}", Secret: secret, StripHeaders: []string{"X-Legacy-User"}, Methods: []string{"PROPFIND", "MKCOL"}, Height: 600},
 	} {
 		if ps := tool.Validate(); len(ps) != 0 {
 			t.Errorf("%s: %+v", tool.ID, ps)
@@ -46,7 +46,8 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		{"signed", legacy.Tool{ID: "b", Title: "B", Mode: legacy.ModeSigned, Origin: "javascript:x", Secret: []byte("s3cr3t!")},
 			[]string{"origin", "secret"}},
 		{"proxy", legacy.Tool{ID: "p", Title: "P", Mode: legacy.ModeProxy, Upstream: "ftp://x", URL: "../{{.Links.erp}}",
-			Sandbox: "allow-forms allow-popups-to-escape-sandbox"}, []string{"sandbox", "secret", "upstream", "url"}},
+			Sandbox: "allow-forms allow-popups-to-escape-sandbox", Methods: []string{"PROP FIND", "connect", ""}},
+			[]string{"methods", "methods", "methods", "sandbox", "secret", "upstream", "url"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ps := tc.tool.Validate()

@@ -128,11 +128,13 @@ func New(d Deps) (*echo.Echo, error) {
 		}
 	}
 	if len(proxied) > 0 {
-		proxy, err := legacy.NewProxy(proxied, identify, legacy.ProxyOptions{Logger: d.Logger})
+		proxy, err := legacy.NewProxy(proxied, identify, legacy.ProxyOptions{Logger: d.Logger, PublicURL: d.PublicURL})
 		if err != nil {
 			return nil, err
 		}
+		e.Server.RegisterOnShutdown(proxy.CloseIdleConnections)
 		e.Any(legacy.ProxyPrefix+"*", echo.WrapHandler(proxy))
+		e.Match(proxy.ExtraMethods(), legacy.ProxyPrefix+"*", echo.WrapHandler(proxy)) // WebDAV's MKCOL, …: beyond Any's
 	}
 
 	app := e.Group("", requireSession, requireCSRF)

@@ -138,3 +138,71 @@ func mustGet(t *testing.T, p *portal, path string) string {
 	_, body := p.get(t, p.url+path)
 	return body
 }
+
+// Through the assembled server: a proxied tool takes changes only from
+// Atrium's origin, only the methods it is configured for, and learns the
+// host and scheme users open from the configuration, not from the client.
+func TestProxiedToolRulesThroughTheServer(t *testing.T) {
+	tool := &recorder{}
+	up := httptest.NewServer(tool)
+	defer up.Close()
+	tools := []legacy.Tool{
+		{ID: "ledger", Title: "Ledger", Mode: legacy.ModeProxy, Upstream: up.URL, URL: "app/", Secret: []byte(secret)},
+		{ID: "files", Title: "Files", Mode: legacy.ModeProxy, Upstream: up.URL, URL: "app/", Secret: []byte(secret),
+			Methods: []string{"MKCOL"}},
+	}
+	p := startFull(t, customer.Source{Name: "crm", Title: "CRM", Timeout: 5 * time.Second, Adapter: fakeCRM{}}, 0, tools)
+	p.login(t, "/customers/C1", "dave", "demo-dave")
+	public, _ := url.Parse(p.url)
+
+	for _, tc := range []struct {
+		name, method, path string
+		header             []string
+		status             int
+	}{
+		{"a form of the tool's own page", "POST", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "same-origin", "Origin", p.url}, 200},
+		{"an older browser on Atrium's origin", "POST", "/tools/ledger/app/", []string{"Origin", p.url}, 200},
+		{"another origin of the site", "POST", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "same-site", "Origin", "http://wiki." + public.Hostname()}, 403},
+		{"another site", "DELETE", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "cross-site"}, 403},
+		{"an older browser on another origin", "PUT", "/tools/ledger/app/", []string{"Origin", "http://evil.example"}, 403},
+		{"a sandboxed frame without allow-same-origin", "PATCH", "/tools/ledger/app/", []string{"Origin", "null"}, 403},
+		{"a link from another site", "GET", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "cross-site"}, 200},
+		{"a method no tool is configured for", "COPY", "/tools/files/app/", nil, 405},
+		{"a method the tool is not configured for", "MKCOL", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "same-origin"}, 405},
+		{"a WebDAV method Echo routes", "PROPFIND", "/tools/ledger/app/", []string{"Sec-Fetch-Site", "same-origin"}, 405},
+		{"TRACE", "TRACE", "/tools/ledger/app/", nil, 405},
+		{"a configured method", "MKCOL", "/tools/files/app/new", []string{"Sec-Fetch-Site", "same-origin"}, 200},
+		{"a configured method from another site", "MKCOL", "/tools/files/app/new", []string{"Sec-Fetch-Site", "cross-site"}, 403},
+	} {
+		_, before := tool.seen()
+		req, _ := http.NewRequest(tc.method, p.url+tc.path, strings.NewReader("x=1"))
+		for i := 0; i+1 < len(tc.header); i += 2 {
+			req.Header.Set(tc.header[i], tc.header[i+1])
+		}
+		resp, body := p.do(t, req)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %s %s: %d %q, want %d", tc.name, tc.method, tc.path, resp.StatusCode, body, tc.status)
+			continue
+		}
+		got, after := tool.seen()
+		if reached := after > before; reached != (tc.status == 200) {
+			t.Errorf("%s: reached the tool %v", tc.name, reached)
+		} else if reached && got.Method != tc.method {
+			t.Errorf("%s: the tool got %s", tc.name, got.Method)
+		}
+	}
+
+	fwd, _ := http.NewRequest(http.MethodGet, p.url+"/tools/ledger/app/", nil)
+	fwd.Header.Set("X-Forwarded-Host", "evil.example")
+	fwd.Header.Set("X-Forwarded-Proto", "https")
+	fwd.Header.Set("Forwarded", "host=evil.example;proto=https")
+	if resp, _ := p.do(t, fwd); resp.StatusCode != http.StatusOK {
+		t.Fatalf("proxied page: %d", resp.StatusCode)
+	}
+	got, _ := tool.seen()
+	if h := got.Header; h.Get("X-Forwarded-Host") != public.Host || h.Get("X-Forwarded-Proto") != "http" ||
+		len(h.Values("X-Forwarded-Host")) != 1 || h.Get("Forwarded") != "" {
+		t.Errorf("the tool was told host %q, proto %q, Forwarded %q; want %q and http from the public URL",
+			h.Values("X-Forwarded-Host"), h.Values("X-Forwarded-Proto"), h.Values("Forwarded"), public.Host)
+	}
+}
