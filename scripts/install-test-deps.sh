@@ -2,7 +2,7 @@
 # Installs what the tests and benchmarks need, when missing: Debian's Chromium,
 # Redis and wrk, Dex and stripe-mock binaries built from the Go module proxy
 # (cached by version outside the repository), and the npm packages (htmx,
-# axe-core) pinned in package-lock.json.
+# axe-core, Salesforce's Canvas SDK) pinned in package-lock.json.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,7 +66,7 @@ if [ ! -x "$stripe_mock_bin" ]; then
 fi
 echo "$stripe_mock_bin" >"$cache/stripe-mock-path"
 
-if [ -f "$root/package-lock.json" ] && [ ! -d "$root/node_modules/axe-core" ]; then
+if [ -f "$root/package-lock.json" ] && { [ ! -d "$root/node_modules/axe-core" ] || [ ! -d "$root/node_modules/@salesforce/canvas-js-sdk" ]; }; then
   log "npm ci"
   (cd "$root" && npm ci --no-audit --no-fund --loglevel=error)
 fi
