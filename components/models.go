@@ -11,6 +11,8 @@ type Assets struct {
 	CSS  string
 	HTMX string
 	App  string
+	// CanvasHost is loaded beside each signed tool's frame only.
+	CanvasHost string
 }
 
 // Layout is what every signed-in page's frame shows.
@@ -161,6 +163,9 @@ type Frame struct {
 type SignedForm struct {
 	Action string
 	Value  string
+	// Host is the URL of the script that posts the form and answers the
+	// tool's Canvas SDK (Assets.CanvasHost).
+	Host string
 }
 
 // LinkControls let an admin confirm, split or add the link of a linked

@@ -78,7 +78,8 @@ func (h *Customer) Show(c echo.Context) error {
 	var tools *present.Tools
 	if sess, ok := SessionFrom(c); ok && len(h.Tools) > 0 {
 		p := sess.Principal
-		tools = &present.Tools{List: h.Tools, User: legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups}}
+		tools = &present.Tools{List: h.Tools, User: legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups},
+			CanvasHost: h.Frame.Assets.CanvasHost}
 	}
 	m := present.CustomerStream(s, time.Now, admin, tools)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)

@@ -67,10 +67,11 @@ func New(d Deps) (*echo.Echo, error) {
 	e.IPExtractor = echo.ExtractIPDirect()
 
 	frame := handlers.Frame{Assets: components.Assets{
-		Icon: d.Assets.URL("img/favicon.svg"),
-		CSS:  d.Assets.URL("css/atrium.css"),
-		HTMX: d.Assets.URL("vendor/htmx.min.js"),
-		App:  d.Assets.URL("js/atrium.js"),
+		Icon:       d.Assets.URL("img/favicon.svg"),
+		CSS:        d.Assets.URL("css/atrium.css"),
+		HTMX:       d.Assets.URL("vendor/htmx.min.js"),
+		App:        d.Assets.URL("js/atrium.js"),
+		CanvasHost: d.Assets.URL("js/canvas-host.js"),
 	}}
 	e.HTTPErrorHandler = errorHandler(d.Logger, frame)
 

@@ -14,6 +14,9 @@ type Tools struct {
 	User legacy.User
 	// Now dates signed requests (default time.Now).
 	Now func() time.Time
+	// CanvasHost is the URL of the script a signed tool's frame is opened
+	// and answered by (components.Assets.CanvasHost).
+	CanvasHost string
 }
 
 func (t *Tools) usable() []legacy.Tool {
@@ -43,7 +46,7 @@ func (t *Tools) panel(tool legacy.Tool, v legacy.View) components.Panel {
 		}
 		var target, signed string
 		target, signed, err = tool.SignedRequest(v, now(), rand.Text(), legacy.DefaultSignedTTL)
-		f.Signed = &components.SignedForm{Action: target, Value: signed}
+		f.Signed = &components.SignedForm{Action: target, Value: signed, Host: t.CanvasHost}
 	default:
 		f.Src, err = tool.FrameURL(v)
 	}

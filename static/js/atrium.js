@@ -1,4 +1,5 @@
-// Atrium's only hand-written script: the "/" shortcut and sortable tables.
+// Atrium's script on every page: the "/" shortcut and sortable tables. A
+// signed tool's frame is opened by canvas-host.js, loaded beside it.
 (function () {
   "use strict";
 
@@ -26,12 +27,6 @@
     if (NUMBER.test(a) && NUMBER.test(b)) return parseFloat(a) - parseFloat(b);
     return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
   }
-
-  // A legacy tool in signed mode is opened by posting its signed request into
-  // its frame, once the page has arrived.
-  Array.prototype.forEach.call(document.querySelectorAll("form[data-autosubmit]"), function (f) {
-    f.submit();
-  });
 
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("table.sortable button.sort");
