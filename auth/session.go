@@ -349,9 +349,10 @@ func (m *Manager) Logout(w http.ResponseWriter, r *http.Request) string {
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode})
-	// Proxied tools keep their own cookies under /tools/: they end with the
-	// session, not after it.
-	w.Header().Set("Clear-Site-Data", `"cookies"`)
+	// The browser drops what it kept of the session: pages in its cache
+	// (the Back button would show them), storage, and cookies, also those
+	// proxied tools keep under /tools/, which end with the session.
+	w.Header().Set("Clear-Site-Data", `"cache", "cookies", "storage"`)
 	if ok {
 		if u, has := m.cfg.RP.EndSessionURL(s.idToken, m.cfg.PostLogoutURL); has {
 			return u

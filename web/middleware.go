@@ -244,11 +244,23 @@ func loadSession(m *auth.Manager) echo.MiddlewareFunc {
 	}
 }
 
+// noStore keeps an answer out of every cache, the browser's included: a
+// page of a signed-in user must not come back from the cache (the Back
+// button after signing out), nor a sign-in step be replayed from one.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
 // requireSession sends visitors without a session to sign in: a page navigation
 // is redirected, an htmx request gets 401 with HX-Redirect (a login page inside
-// a fragment would be useless), anything else gets 401.
+// a fragment would be useless), anything else gets 401. Every answer it lets
+// through, or gives, is kept out of caches.
 func requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
 		if _, ok := c.Get(keySession).(auth.Session); ok {
 			return next(c)
 		}

@@ -114,8 +114,8 @@ func New(d Deps) (*echo.Echo, error) {
 	})
 
 	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions}
-	e.GET("/auth/login", a.Login)
-	e.GET("/auth/callback", a.Callback)
+	e.GET("/auth/login", a.Login, noStore)
+	e.GET("/auth/callback", a.Callback, noStore)
 	e.GET("/auth/signed-out", a.SignedOut)
 	e.POST("/auth/logout", a.Logout, requireSession, requireCSRF)
 
