@@ -86,16 +86,18 @@ func bidiControl(x, y byte) bool {
 }
 
 // Flush sends what W holds to the browser; an incomplete sequence stays
-// held, as it cannot be decided yet.
-func (b *BidiSafeWriter) Flush() error {
+// held, as it cannot be decided yet. It is an http.Flusher, the interface
+// templ's buffers and templ.Flush look for.
+func (b *BidiSafeWriter) Flush() {
 	switch f := b.W.(type) {
-	case interface{ Flush() error }:
-		return f.Flush()
 	case http.Flusher:
 		f.Flush()
+	case interface{ Flush() error }:
+		_ = f.Flush()
 	}
-	return nil
 }
+
+var _ http.Flusher = (*BidiSafeWriter)(nil)
 
 // Close writes the bytes still held (which were no control).
 func (b *BidiSafeWriter) Close() error {
