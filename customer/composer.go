@@ -128,23 +128,8 @@ type Panel struct {
 	Elapsed time.Duration
 }
 
-// Problem is a user-facing explanation of a failed panel.
-type Problem struct {
-	Message string // what happened
-	Hint    string // what the user can do
-	Retry   bool   // whether trying again may help
-	// RetryAt, when set, is when Atrium will call the system again (its
-	// circuit breaker is open until then).
-	RetryAt time.Time
-}
-
-// retryAter is an error that knows when its system will be tried again.
-type retryAter interface{ RetryAt() time.Time }
-
 // ErrNotFound means the customer does not exist.
 var ErrNotFound = errors.New("customer not found")
-
-var notFoundProblem = &Problem{Message: "This record does not exist."}
 
 func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpec, id string) (p Panel) {
 	ctx, cancel := context.WithTimeout(ctx, src.Timeout)
@@ -158,18 +143,15 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 			c.logger.ErrorContext(ctx, "adapter panicked", "source", src.Name, "facet", spec.Name,
 				"customer", id, "panic", r, "stack", string(debug.Stack()))
 			p.State, p.Facet = StateError, nil
-			p.Problem = &Problem{Message: fmt.Sprintf("Loading from %s failed.", src.Title),
-				Hint: "Tell your integration admin; the details are in Atrium's log.", Retry: true}
+			p.Problem = failure(CauseBug, src)
 		}
 	}()
 	f, err := src.Adapter.Fetch(ctx, adapters.FetchRequest{ID: id, Facet: spec.Name})
 	p.Elapsed = c.now().Sub(start)
 	if err != nil {
 		p.State = StateError
-		p.Problem = describe(ctx, src, err)
-		if errors.Is(err, adapters.ErrNotFound) {
-			p.Problem = notFoundProblem
-		} else {
+		p.Problem = problemOf(ctx, src, err)
+		if p.Problem.Cause != CauseNotFound {
 			c.logger.WarnContext(ctx, "panel failed", withRawBody(err, "source", src.Name, "facet", spec.Name,
 				"customer", id, "elapsed", p.Elapsed, "err", err)...)
 		}
@@ -177,7 +159,7 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 	}
 	if f == nil {
 		p.State = StateError
-		p.Problem = &Problem{Message: src.Title + " returned nothing.", Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
+		p.Problem = failure(CauseEmpty, src)
 		return p
 	}
 	p.Facet = f
@@ -193,33 +175,20 @@ func withRawBody(err error, attrs ...any) []any {
 	return attrs
 }
 
-// describe turns an adapter error into words for the user. Details stay in the log.
-func describe(ctx context.Context, src Source, err error) *Problem {
-	t := src.Title
-	var ra retryAter
-	if errors.As(err, &ra) && !ra.RetryAt().IsZero() {
-		return &Problem{Message: fmt.Sprintf("%s is unavailable.", t), RetryAt: ra.RetryAt(),
-			Hint: "Atrium stopped calling it after repeated failures and will try again by itself.", Retry: true}
+// CustomerID returns the canonical form of customer id, the one its page,
+// links and cached facets go by, as the primary system's adapter checks ids
+// (adapters.IDChecker); without such a check, id as it is. An id the check
+// refuses names no customer: the error matches ErrNotFound.
+func (c *Composer) CustomerID(id string) (string, error) {
+	checker, ok := c.primary.Adapter.(adapters.IDChecker)
+	if !ok {
+		return id, nil
 	}
-	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return &Problem{Message: fmt.Sprintf("%s did not answer within %s.", t, src.Timeout), Hint: "Try again in a moment.", Retry: true}
-	case errors.Is(err, context.Canceled):
-		return &Problem{Message: "The request was cancelled.", Retry: true}
-	case errors.Is(err, adapters.ErrLimitExceeded):
-		return &Problem{Message: fmt.Sprintf("%s's daily API allocation is used up.", t), Hint: "Data returns when the allocation resets; tell your integration admin."}
-	case errors.Is(err, adapters.ErrForbidden):
-		return &Problem{Message: fmt.Sprintf("Atrium's integration user may not read this in %s.", t), Hint: "Ask your integration admin to grant access."}
-	case errors.Is(err, adapters.ErrAuth):
-		return &Problem{Message: fmt.Sprintf("Atrium could not sign in to %s.", t), Hint: "Tell your integration admin: the connection's credentials need attention."}
-	case errors.Is(err, adapters.ErrBadRequest):
-		return &Problem{Message: fmt.Sprintf("%s rejected Atrium's request.", t), Hint: "Tell your integration admin: the connection's configuration needs attention."}
-	case errors.Is(err, adapters.ErrBadResponse):
-		return &Problem{Message: fmt.Sprintf("%s sent an answer Atrium could not read.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
-	case errors.Is(err, adapters.ErrUnavailable):
-		return &Problem{Message: fmt.Sprintf("%s is unavailable right now.", t), Hint: "Try again in a moment.", Retry: true}
+	canonical, err := checker.CanonicalID(id)
+	if err != nil {
+		return "", fmt.Errorf("%w: %q: %w", ErrNotFound, id, err)
 	}
-	return &Problem{Message: fmt.Sprintf("Loading from %s failed.", t), Hint: "Try again; if it persists, tell your integration admin.", Retry: true}
+	return canonical, nil
 }
 
 // SourceTitles names the systems, primary first.

@@ -47,9 +47,20 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 	if c.decisions == nil {
 		return fmt.Errorf("%w: links are not stored", ErrBadLink)
 	}
+	id, err := c.CustomerID(id)
+	if err != nil {
+		return err
+	}
 	src, ok := c.linkedSource(source)
 	if !ok || !recordID.MatchString(record) {
 		return fmt.Errorf("%w: no such system or record", ErrBadLink)
+	}
+	if checker, ok := src.Adapter.(adapters.IDChecker); ok {
+		canonical, err := checker.CanonicalID(record)
+		if err != nil {
+			return fmt.Errorf("%w: %s has no record %q", ErrBadLink, src.Title, record)
+		}
+		record = canonical
 	}
 	d := store.LinkDecision{AnchorSource: c.primary.Name, AnchorID: id, Source: source, RecordID: record,
 		Decision: decision, Actor: who.ID, At: c.now()}

@@ -76,7 +76,7 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 			ms, err := src.Adapter.Search(sctx, adapters.Query{Text: text, Limit: limit})
 			if err != nil {
 				c.logger.WarnContext(ctx, "search failed", withRawBody(err, "source", src.Name, "err", err)...)
-				found[i].problem = describe(sctx, src, err)
+				found[i].problem = problemOf(sctx, src, err)
 				return
 			}
 			found[i].matches = ms

@@ -34,10 +34,15 @@ type Stream struct {
 // and, at the same time, the primary source's other facets, which need nothing
 // from it; then it starts each linked source (the resolution of its record by
 // the header's keys, then its facets) and returns at once. It fails only when
-// the customer does not exist.
+// the customer does not exist: an id the primary's adapter refuses (see
+// CustomerID) fails before any call. The stream's ID is the canonical id.
 func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) (*Stream, error) {
 	// The budget covers the whole page, the header's fetch included.
 	deadline := time.Now().Add(budget)
+	id, err := c.CustomerID(id)
+	if err != nil {
+		return nil, err
+	}
 	s := &Stream{ID: id}
 	var (
 		own       []adapters.FacetSpec
@@ -75,7 +80,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	}
 	if hasHeader {
 		s.Header = c.fetch(ctx, c.primary, header, id)
-		if s.Header.State == StateError && s.Header.Problem == notFoundProblem {
+		if s.Header.State == StateError && s.Header.Problem.Cause == CauseNotFound {
 			cancelOwn()
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
@@ -113,8 +118,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 				for _, slot := range s.Slots[1 : fetched+1] {
 					if !arrived[slot.Source+"/"+slot.Spec.Name] {
 						slot.State = StateLate
-						slot.Problem = &Problem{Message: fmt.Sprintf("Still loading from %s.", slot.SourceTitle),
-							Hint: "Load it again in a moment.", Retry: true}
+						slot.Problem = &Problem{Cause: CauseLate, Source: slot.SourceTitle, Retry: true}
 						got = append(got, slot)
 						out <- slot
 					}
@@ -233,7 +237,7 @@ func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.Facet
 			Hint: "None is shown until an admin links the right one."}
 	case res.Err != nil:
 		p.State = StateError
-		p.Problem = describe(ctx, src, res.Err)
+		p.Problem = problemOf(ctx, src, res.Err)
 		c.logger.WarnContext(ctx, "identity resolution failed", "source", src.Name, "err", res.Err)
 	default:
 		p.State = StateNotLinked
@@ -246,8 +250,13 @@ func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.Facet
 // ErrNoSuchPanel means the page has no panel of that source and facet.
 var ErrNoSuchPanel = errors.New("no such panel")
 
-// Panel fetches one panel of a customer on its own, for a retry.
+// Panel fetches one panel of a customer on its own, for a retry. An id the
+// primary's adapter refuses fails with ErrNotFound before any call.
 func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, error) {
+	id, err := c.CustomerID(id)
+	if err != nil {
+		return Panel{}, err
+	}
 	src, linked := c.primary, false
 	if source != c.primary.Name {
 		if src, linked = c.linkedSource(source); !linked {

@@ -34,8 +34,9 @@ type Timeline struct {
 	Kinds   []string
 	Total   int // events matching the filter
 	Pages   int
-	// Incomplete names the systems whose events are missing (failed or late).
-	Incomplete []string
+	// Incomplete lists the systems whose events are missing, each with what
+	// happened to it (a failure, or late): one entry per system and cause.
+	Incomplete []SourceProblem
 }
 
 // TimelinePerPage is the number of events on a timeline page.
@@ -57,10 +58,9 @@ func BuildTimeline(panels []Panel, f TimelineFilter) Timeline {
 	var all []Activity
 	for _, p := range panels {
 		if p.State != StateOK || p.Facet == nil {
-			if p.State == StateError || p.State == StateLate {
-				if !slices.Contains(t.Incomplete, p.SourceTitle) {
-					t.Incomplete = append(t.Incomplete, p.SourceTitle)
-				}
+			if (p.State == StateError || p.State == StateLate) && p.Problem != nil && !slices.ContainsFunc(t.Incomplete,
+				func(sp SourceProblem) bool { return sp.Title == p.SourceTitle && *sp.Problem == *p.Problem }) {
+				t.Incomplete = append(t.Incomplete, SourceProblem{Title: p.SourceTitle, Problem: p.Problem})
 			}
 			continue
 		}

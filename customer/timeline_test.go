@@ -20,7 +20,8 @@ func TestBuildTimelineMergesFiltersAndPages(t *testing.T) {
 	panels := []Panel{
 		{Source: "crm", SourceTitle: "CRM", State: StateOK, Facet: &adapters.Facet{Events: events("case", 20, 0)}},
 		{Source: "billing", SourceTitle: "Billing", State: StateOK, Facet: &adapters.Facet{Events: events("invoice", 12, time.Hour)}},
-		{Source: "desk", SourceTitle: "Desk", State: StateError},
+		{Source: "desk", SourceTitle: "Desk", State: StateError, Problem: &Problem{Cause: CauseUnreachable, Source: "Desk", Retry: true}},
+		{Source: "desk", SourceTitle: "Desk", State: StateError, Problem: &Problem{Cause: CauseUnreachable, Source: "Desk", Retry: true}},
 		{Source: "erp", SourceTitle: "ERP", State: StateNotLinked},
 	}
 	tl := BuildTimeline(panels, TimelineFilter{})
@@ -35,8 +36,9 @@ func TestBuildTimelineMergesFiltersAndPages(t *testing.T) {
 	if tl.Items[0].Title != "case 19" || tl.Items[0].SourceTitle != "CRM" {
 		t.Errorf("newest = %+v", tl.Items[0])
 	}
-	if len(tl.Incomplete) != 1 || tl.Incomplete[0] != "Desk" {
-		t.Errorf("incomplete = %v (a source with no record is not missing data)", tl.Incomplete)
+	// One entry per system and cause; a source with no record is not missing data.
+	if len(tl.Incomplete) != 1 || tl.Incomplete[0].Title != "Desk" || tl.Incomplete[0].Problem.Cause != CauseUnreachable {
+		t.Errorf("incomplete = %+v, want Desk, unreachable", tl.Incomplete)
 	}
 	if len(tl.Kinds) != 2 || tl.Sources["billing"] != "Billing" {
 		t.Errorf("filters offered: %v %v", tl.Kinds, tl.Sources)

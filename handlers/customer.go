@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -20,6 +21,9 @@ import (
 
 // Composer composes customer pages.
 type Composer interface {
+	// CustomerID returns the canonical form of a customer id, or an error
+	// matching customer.ErrNotFound when it can name no customer.
+	CustomerID(id string) (string, error)
 	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
 	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
 	Timeline(ctx context.Context, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
@@ -59,12 +63,41 @@ var (
 	panelPart  = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 )
 
+// customerID returns the canonical id of the request's customer, or an error
+// matching customer.ErrNotFound (answered 404 "Customer not found") before
+// anything is fetched. moved reports that the request named the customer
+// otherwise (a Salesforce id in 15 characters, or in 18 of another case):
+// GETs are then sent to the canonical address, so that every page, panel and
+// timeline has one, for links and caches alike.
+func (h *Customer) customerID(c echo.Context) (id string, moved bool, err error) {
+	raw := c.Param("id")
+	if !customerID.MatchString(raw) {
+		return "", false, fmt.Errorf("%w: %q", customer.ErrNotFound, raw)
+	}
+	if id, err = h.Composer.CustomerID(raw); err != nil {
+		return "", false, err
+	}
+	return id, id != raw, nil
+}
+
+// moved redirects to the canonical address of what was asked for, with its
+// query.
+func moved(c echo.Context, canonical string) error {
+	if q := c.QueryString(); q != "" {
+		canonical += "?" + q
+	}
+	return c.Redirect(http.StatusMovedPermanently, canonical)
+}
+
 // Show handles GET /customers/:id. The response is streamed: the header and a
 // placeholder per panel first, then each panel as its source answers.
 func (h *Customer) Show(c echo.Context) error {
-	id := c.Param("id")
-	if !customerID.MatchString(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
+	id, isMoved, err := h.customerID(c)
+	if err != nil {
+		return err
+	}
+	if isMoved {
+		return moved(c, present.CustomerURL(id))
 	}
 	s, err := h.Composer.Stream(c.Request().Context(), id, h.Budget)
 	if err != nil {
@@ -91,9 +124,16 @@ func (h *Customer) Show(c echo.Context) error {
 // Panel handles GET /customers/:id/panels/:source/:facet: one panel alone, for
 // the retry button of a panel that failed or was late.
 func (h *Customer) Panel(c echo.Context) error {
-	id, source, facet := c.Param("id"), c.Param("source"), c.Param("facet")
-	if !customerID.MatchString(id) || !panelPart.MatchString(source) || !panelPart.MatchString(facet) {
+	source, facet := c.Param("source"), c.Param("facet")
+	id, isMoved, err := h.customerID(c)
+	if err != nil {
+		return err
+	}
+	if !panelPart.MatchString(source) || !panelPart.MatchString(facet) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
+	}
+	if isMoved {
+		return moved(c, present.PanelURL(id, source, facet))
 	}
 	p, err := h.Composer.Panel(c.Request().Context(), id, source, facet)
 	if errors.Is(err, customer.ErrNoSuchPanel) {
@@ -108,9 +148,12 @@ func (h *Customer) Panel(c echo.Context) error {
 // Timeline handles GET /customers/:id/timeline?source=&kind=&page=: the merged
 // activity panel, filtered and paged, for htmx to swap in place.
 func (h *Customer) Timeline(c echo.Context) error {
-	id := c.Param("id")
-	if !customerID.MatchString(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
+	id, isMoved, err := h.customerID(c)
+	if err != nil {
+		return err
+	}
+	if isMoved {
+		return moved(c, present.TimelineURL(id, customer.TimelineFilter{}))
 	}
 	f := customer.TimelineFilter{Source: c.QueryParam("source"), Kind: c.QueryParam("kind")}
 	if (f.Source != "" && !panelPart.MatchString(f.Source)) || (f.Kind != "" && !panelPart.MatchString(f.Kind)) {
@@ -133,11 +176,11 @@ func (h *Customer) Timeline(c echo.Context) error {
 // DecideLink handles POST /customers/:id/links: an admin confirms, splits or
 // adds the link of a linked system's record, then returns to the page.
 func (h *Customer) DecideLink(c echo.Context) error {
-	id := c.Param("id")
-	if !customerID.MatchString(id) {
-		return echo.NewHTTPError(http.StatusNotFound, "There is no customer with this id.")
+	id, _, err := h.customerID(c)
+	if err != nil {
+		return err
 	}
-	err := h.Composer.DecideLink(c.Request().Context(), h.actor(c), id,
+	err = h.Composer.DecideLink(c.Request().Context(), h.actor(c), id,
 		c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision"))
 	switch {
 	case errors.Is(err, customer.ErrNotAllowed):

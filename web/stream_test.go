@@ -123,7 +123,7 @@ func TestTimelineMergesFiltersAndPages(t *testing.T) {
 	if strings.Contains(body, "joined <b>") {
 		t.Error("an event title was not escaped")
 	}
-	if !strings.Contains(body, "CRM did not answer in time") {
+	if !strings.Contains(body, "CRM is unavailable right now. Events from CRM are missing.") {
 		t.Error("the timeline does not say the failed cases panel's events are missing")
 	}
 	resp, body := p.get(t, p.url+"/customers/C1/timeline?kind=contact", "HX-Request", "true")

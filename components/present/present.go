@@ -24,9 +24,10 @@ func SearchResults(q string, r customer.SearchResult) components.SearchResults {
 		return out
 	}
 	for _, m := range r.Missing {
+		msg, hint := words(m.Problem)
 		out.Missing = append(out.Missing, components.Problem{
-			Message: m.Title + " did not answer: customers only it knows may be missing.",
-			Hint:    m.Problem.Message + " " + m.Problem.Hint,
+			Message: msg + " Customers only " + m.Title + " knows may be missing.",
+			Hint:    hint,
 		})
 	}
 	for _, h := range r.Hits {
@@ -196,20 +197,6 @@ func source(p customer.Panel, now time.Time) components.Source {
 		}
 	}
 	return s
-}
-
-func problem(p *customer.Problem, retry string) *components.Problem {
-	if p == nil {
-		return &components.Problem{Message: "Something went wrong.", Hint: "Reload the page; if it persists, tell your integration admin."}
-	}
-	out := &components.Problem{Message: p.Message, Hint: p.Hint}
-	if !p.RetryAt.IsZero() {
-		out.Message = strings.TrimSuffix(p.Message, ".") + ", retrying at " + p.RetryAt.Local().Format("15:04") + "."
-	}
-	if p.Retry {
-		out.Retry = retry
-	}
-	return out
 }
 
 // Ago says how long ago something happened, the way a person would.

@@ -294,7 +294,7 @@ func TestCustomerPageHeader(t *testing.T) {
 			name: "failed, worth retrying",
 			in: customer.Panel{
 				Source: "salesforce", SourceTitle: "Salesforce", State: customer.StateError,
-				Problem: &customer.Problem{Message: "Salesforce did not answer within 5s.", Hint: "Try again in a moment.", Retry: true},
+				Problem: &customer.Problem{Cause: customer.CauseTimeout, Source: "Salesforce", Timeout: 5 * time.Second, Retry: true},
 			},
 			want: components.CustomerHeader{
 				Name:    "Customer",
@@ -343,8 +343,8 @@ func TestCustomerPagePanels(t *testing.T) {
 		return adapters.Row{Cells: []adapters.Value{adapters.Text(name), money(amount), adapters.Text(stage)}, URL: url}
 	}
 	panels := []customer.Panel{
-		failed("cases", &customer.Problem{Message: "Salesforce is unavailable right now.", Hint: "Try again in a moment.", Retry: true}),
-		failed("cases", &customer.Problem{Message: "Salesforce's daily API allocation is used up.", Hint: "Tell your integration admin."}),
+		failed("cases", &customer.Problem{Cause: customer.CauseUnavailable, Source: "Salesforce", Retry: true}),
+		failed("cases", &customer.Problem{Cause: customer.CauseOverBudget, Source: "Salesforce"}),
 		failed("cases", nil),
 		table("opportunities", "Opportunities", adapters.Table{
 			Columns: cols,
@@ -378,7 +378,7 @@ func TestCustomerPagePanels(t *testing.T) {
 		}
 	})
 	t.Run("failed panel not worth retrying offers no retry", func(t *testing.T) {
-		want := problemKey{Message: "Salesforce's daily API allocation is used up.", Hint: "Tell your integration admin."}
+		want := problemKey{Message: "Salesforce's daily API allocation is used up.", Hint: "Data returns when the allocation resets; tell your integration admin."}
 		if got := problemLink(got[1].Problem); got != want {
 			t.Errorf("problem %+v, want %+v", got, want)
 		}
@@ -486,7 +486,7 @@ func TestStaleAndRetryAtAreSaid(t *testing.T) {
 	if got := source(p, now); got.Stale || got.FetchedAgo != "8 min ago" {
 		t.Errorf("fresh badge = %+v", got)
 	}
-	pr := problem(&customer.Problem{Message: "Salesforce is unavailable.", RetryAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local), Retry: true}, "/x")
+	pr := problem(&customer.Problem{Cause: customer.CauseBreakerOpen, Source: "Salesforce", RetryAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local), Retry: true}, "/x")
 	if pr.Message != "Salesforce is unavailable, retrying at 14:05." || pr.Retry != "/x" {
 		t.Errorf("open breaker problem = %+v", pr)
 	}

@@ -76,9 +76,7 @@ func timeline(id string, t *customer.Timeline) *components.Timeline {
 	if f.Page < t.Pages {
 		out.Next = TimelineURL(id, customer.TimelineFilter{Source: f.Source, Kind: f.Kind, Page: f.Page + 1})
 	}
-	if len(t.Incomplete) > 0 {
-		out.Note = Titles(t.Incomplete) + " did not answer in time: " + plural(len(t.Incomplete), "its", "their") + " events are missing."
-	}
+	out.Note = missing(t.Incomplete)
 	return out
 }
 
@@ -98,11 +96,4 @@ func pluralNoun(s string) string {
 		return s + "es"
 	}
 	return s + "s"
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
