@@ -89,8 +89,6 @@ type Proxy struct {
 	// them (nil: not told).
 	origin                        string
 	forwardedHost, forwardedProto []string
-	// issued holds the assertions lately signed, by tool and user.
-	issued *otter.Cache[string, *issuedAssertion]
 	// buffers lend the 32 KB copy buffers of answers, which would
 	// otherwise be allocated for every request.
 	buffers bufferPool
@@ -101,11 +99,12 @@ type Proxy struct {
 // request they serve: they are only ever replaced in a header, never
 // changed in place.
 type issuedAssertion struct {
+	identity                   User      // whom it names
 	renew                      time.Time // sign a fresh one from then on
 	token, user, email, groups []string
 }
 
-// issuedAssertions bounds the assertions kept for reuse.
+// issuedAssertions bounds the assertions kept for reuse, per tool.
 const issuedAssertions = 10_000
 
 type proxiedTool struct {
@@ -119,6 +118,9 @@ type proxiedTool struct {
 	// like issuedAssertion's.
 	prefixHeader, policy []string
 	rp                   *httputil.ReverseProxy
+	// issued holds the assertions lately signed for the tool, by the
+	// user's subject; an entry serves only the identity it names.
+	issued *otter.Cache[string, *issuedAssertion]
 }
 
 var _ http.Handler = (*Proxy)(nil)
@@ -132,11 +134,7 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 	}
 	opts = opts.withDefaults()
 	p := &Proxy{tools: map[string]*proxiedTool{}, identify: identify, opts: opts,
-		transport: NewTransport(opts), logger: opts.Logger,
-		issued: otter.Must(&otter.Options[string, *issuedAssertion]{
-			MaximumSize: issuedAssertions,
-			Executor:    func(fn func()) { fn() }, // no goroutine of its own
-		})}
+		transport: NewTransport(opts), logger: opts.Logger}
 	var errs []error
 	if opts.PublicURL != "" {
 		if u, err := publicOrigin(opts.PublicURL); err != nil {
@@ -163,7 +161,11 @@ func NewProxy(tools []Tool, identify func(*http.Request) (User, bool), opts Prox
 		prefix := strings.TrimSuffix(t.Prefix(), "/")
 		pt := &proxiedTool{tool: t, upstream: upstream, base: strings.TrimSuffix(upstream.EscapedPath(), "/"),
 			prefix: prefix, strip: t.StripHeaders, allow: strings.Join(append(standardMethods[:len(standardMethods):len(standardMethods)], t.Methods...), ", "),
-			prefixHeader: []string{prefix}, policy: []string{"sandbox " + t.FrameSandbox() + "; frame-ancestors 'self'"}}
+			prefixHeader: []string{prefix}, policy: []string{"sandbox " + t.FrameSandbox() + "; frame-ancestors 'self'"},
+			issued: otter.Must(&otter.Options[string, *issuedAssertion]{
+				MaximumSize: issuedAssertions,
+				Executor:    func(fn func()) { fn() }, // no goroutine of its own
+			})}
 		pt.rp = &httputil.ReverseProxy{
 			Rewrite:        p.rewrite(pt),
 			ModifyResponse: p.modifyResponse(pt),
@@ -281,7 +283,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		trace = &tr
 	}
 	ctx = httptrace.WithClientTrace(ctx, trace)
-	pt.rp.ServeHTTP(flushingWriter{w, http.NewResponseController(w)}, r.WithContext(ctx))
+	pt.rp.ServeHTTP(newFlushingWriter(w), r.WithContext(ctx))
 }
 
 // flushingWriter sends each write of the tool's answer on at once, so a tool
@@ -291,28 +293,39 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // text/event-stream itself; this covers the rest.
 type flushingWriter struct {
 	http.ResponseWriter
-	rc *http.ResponseController
+	f  http.Flusher             // w itself, as net/http's and Echo's writers are
+	rc *http.ResponseController // otherwise
 }
 
-func (w flushingWriter) Write(p []byte) (int, error) {
-	n, err := w.ResponseWriter.Write(p)
-	if err == nil {
-		err = w.rc.Flush()
+func newFlushingWriter(w http.ResponseWriter) *flushingWriter {
+	if f, ok := w.(http.Flusher); ok {
+		return &flushingWriter{ResponseWriter: w, f: f}
 	}
-	return n, err
+	return &flushingWriter{ResponseWriter: w, rc: http.NewResponseController(w)}
+}
+
+func (w *flushingWriter) Write(p []byte) (int, error) {
+	n, err := w.ResponseWriter.Write(p)
+	if err != nil {
+		return n, err
+	}
+	if w.f != nil {
+		w.f.Flush()
+		return n, nil
+	}
+	return n, w.rc.Flush()
 }
 
 // Unwrap lets ReverseProxy reach the connection underneath, to hand a
 // WebSocket over.
-func (w flushingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *flushingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // assertion returns the identity assertion for user's requests to the tool:
 // the one signed lately while it has three quarters of its life left, else
 // a fresh one.
 func (p *Proxy) assertion(pt *proxiedTool, user User) (*issuedAssertion, error) {
-	key := user.key(pt.tool.ID)
 	now := p.opts.Now()
-	if a, ok := p.issued.GetIfPresent(key); ok && now.Before(a.renew) {
+	if a, ok := pt.issued.GetIfPresent(user.Subject); ok && now.Before(a.renew) && a.identity.equal(user) {
 		return a, nil
 	}
 	token, err := assertion.Sign(pt.tool.Secret, pt.tool.ID,
@@ -321,27 +334,27 @@ func (p *Proxy) assertion(pt *proxiedTool, user User) (*issuedAssertion, error) 
 	if err != nil {
 		return nil, err
 	}
-	a := &issuedAssertion{renew: now.Add(p.opts.AssertionTTL / 4), token: []string{token},
+	a := &issuedAssertion{identity: user, renew: now.Add(p.opts.AssertionTTL / 4), token: []string{token},
 		user: []string{user.Subject}, email: []string{user.Email}, groups: []string{strings.Join(user.Groups, ",")}}
-	p.issued.Set(key, a)
+	pt.issued.Set(user.Subject, a)
 	return a, nil
 }
 
-// bufferPool is httputil.BufferPool on a sync.Pool of 32 KB buffers.
+// bufferPool is httputil.BufferPool on a sync.Pool of 32 KB arrays: a
+// buffer goes back as the pointer to its array, without an allocation.
 type bufferPool struct{ pool sync.Pool }
 
 const copyBufferSize = 32 << 10
 
 func (b *bufferPool) Get() []byte {
-	if v, ok := b.pool.Get().(*[]byte); ok {
-		return *v
+	if v, ok := b.pool.Get().(*[copyBufferSize]byte); ok {
+		return v[:]
 	}
-	return make([]byte, copyBufferSize)
+	return new([copyBufferSize]byte)[:]
 }
 
 func (b *bufferPool) Put(buf []byte) {
 	if cap(buf) == copyBufferSize {
-		buf = buf[:copyBufferSize]
-		b.pool.Put(&buf)
+		b.pool.Put((*[copyBufferSize]byte)(buf[:copyBufferSize]))
 	}
 }

@@ -43,13 +43,16 @@ func (p *Proxy) rewrite(pt *proxiedTool) func(*httputil.ProxyRequest) {
 		pr.SetURL(pt.upstream)
 
 		h := pr.Out.Header
-		cookies := p.toolCookies(h)
-		for name := range h {
+		cookieLines := make([][]string, 0, 2) // one Cookie header, but in any spelling
+		for name, values := range h {
 			if pt.neverForwarded(name) {
+				if strings.EqualFold(name, "Cookie") {
+					cookieLines = append(cookieLines, values)
+				}
 				delete(h, name)
 			}
 		}
-		if cookies != "" {
+		if cookies := p.toolCookies(cookieLines); cookies != "" {
 			h["Cookie"] = []string{cookies}
 		}
 		// X-Forwarded-For is the peer's address, as SetXForwarded does;
@@ -72,16 +75,13 @@ func (p *Proxy) rewrite(pt *proxiedTool) func(*httputil.ProxyRequest) {
 	}
 }
 
-// toolCookies returns the browser's cookies less Atrium's, as they came:
-// a tool's cookie value is not ours to parse or re-encode. A single cookie
-// is returned without a copy.
-func (p *Proxy) toolCookies(h http.Header) string {
+// toolCookies returns the browser's cookies (the values of its Cookie
+// headers) less Atrium's, as they came: a tool's cookie value is not ours
+// to parse or re-encode. A single cookie is returned without a copy.
+func (p *Proxy) toolCookies(lines [][]string) string {
 	var b strings.Builder
 	first, n := "", 0
-	for name, values := range h {
-		if !strings.EqualFold(name, "Cookie") {
-			continue
-		}
+	for _, values := range lines {
 		for _, v := range values {
 			for c := range strings.SplitSeq(v, ";") {
 				c = strings.TrimSpace(c)

@@ -19,7 +19,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -121,23 +120,10 @@ type User struct {
 	Groups               []string
 }
 
-// key identifies the user, as the identity an assertion for the tool names:
-// every field, each preceded by its length, so no two users share a key.
-func (u User) key(toolID string) string {
-	n := len(toolID) + len(u.Subject) + len(u.Email) + len(u.Name) + 8*(4+len(u.Groups))
-	for _, g := range u.Groups {
-		n += len(g)
-	}
-	b := make([]byte, 0, n)
-	for _, f := range [...]string{toolID, u.Subject, u.Email, u.Name} {
-		b = strconv.AppendInt(b, int64(len(f)), 10)
-		b = append(append(b, ':'), f...)
-	}
-	for _, g := range u.Groups {
-		b = strconv.AppendInt(b, int64(len(g)), 10)
-		b = append(append(b, ':'), g...)
-	}
-	return string(b)
+// equal reports whether u and v are the same identity, as an assertion
+// names it.
+func (u User) equal(v User) bool {
+	return u.Subject == v.Subject && u.Email == v.Email && u.Name == v.Name && slices.Equal(u.Groups, v.Groups)
 }
 
 // View is the data a URL template is filled in with.
