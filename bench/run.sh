@@ -4,11 +4,12 @@
 #
 #   bash bench/run.sh           the full run, about 5 minutes
 #   bash bench/run.sh --short   the memory load for 15 s instead of 60 s
-#   bash bench/run.sh --proxy-only
+#   bash bench/run.sh --proxy-only   (or: bash bench/run.sh proxy)
 #                               only the proxy benchmark (Atrium's proxied tool
-#                               against oauth2-proxy), about 2 minutes once
-#                               oauth2-proxy is installed; it rewrites
-#                               docs/benchmarks-proxy.md and nothing else
+#                               against a bare ReverseProxy and oauth2-proxy),
+#                               about 3 minutes once oauth2-proxy is installed;
+#                               it rewrites docs/benchmarks-proxy.md and
+#                               nothing else
 #
 # The proxy benchmark installs oauth2-proxy once, into
 # ~/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION/ (about 3 minutes cold).
@@ -23,12 +24,12 @@ load_seconds=60
 proxy_only=false
 case "${1:-}" in
   --short) load_seconds=15 ;;
-  --proxy-only) proxy_only=true ;;
+  --proxy-only | proxy) proxy_only=true ;;
   "") ;;
   *) echo "usage: bash bench/run.sh [--short | --proxy-only]" >&2; exit 2 ;;
 esac
 O2P_VERSION=v7.15.6
-PROXY_ROUNDS=3    # rounds of the three wrk runs; the report takes the median of each
+PROXY_ROUNDS=3    # rounds of the four wrk runs; the report takes the median of each
 PROXY_SECONDS=8   # length of each wrk run
 o2p_dir="$HOME/.cache/atrium-tools/oauth2-proxy-$O2P_VERSION"
 load_seconds=${ATRIUM_BENCH_LOAD_SECONDS:-$load_seconds}
@@ -92,7 +93,8 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-# proxy_bench measures the upstream served directly, Atrium's proxied tool and
+# proxy_bench measures the upstream served directly, Atrium's proxied tool, a
+# bare ReverseProxy on the same transport (no authentication) and
 # oauth2-proxy, one after the other with the same wrk arguments, and writes
 # docs/benchmarks-proxy.md.
 proxy_bench() {
@@ -121,26 +123,28 @@ proxy_bench() {
     echo "LOADAVG_BEFORE='$(cut -d' ' -f1-3 /proc/loadavg)'"
   } >"$out/proxy-meta.env"
 
-  step "proxy benchmark: starting the upstream, the identity provider, atrium serve and oauth2-proxy"
+  step "proxy benchmark: starting the upstream, the identity provider, atrium serve, the bare proxy and oauth2-proxy"
   "$out/proxyenv" -atrium "$out/atrium" -oauth2-proxy "$o2p_dir/oauth2-proxy" -env "$out/proxy.env" >"$out/proxyenv.log" 2>&1 &
   proxyenv_pid=$!
   if wait_env "$out/proxy.env" "$proxyenv_pid" 120 "$out/proxyenv.log"; then
     # shellcheck disable=SC1091
     . "$out/proxy.env"
     grep -v '_COOKIE=' "$out/proxy.env" >>"$out/proxy-meta.env"
-    step "proxy benchmark: wrk against the upstream, Atrium's proxy and oauth2-proxy, $PROXY_ROUNDS rounds"
+    step "proxy benchmark: wrk against the upstream, Atrium's proxy, the bare proxy and oauth2-proxy, $PROXY_ROUNDS rounds"
     echo "CLK_TCK='$(getconf CLK_TCK)'" >>"$out/proxy-meta.env"
     echo "PROXY_ROUNDS='$PROXY_ROUNDS'" >>"$out/proxy-meta.env"
-    printf '%s\n' "# $PROXY_ROUNDS rounds, each: the three below (Atrium and oauth2-proxy in turn first)" >>"$out/proxy-commands.txt"
+    printf '%s\n' "# $PROXY_ROUNDS rounds, each: the four below after the upstream, in turn Atrium, bare, oauth2-proxy and the reverse" >>"$out/proxy-commands.txt"
     local shown round order target url pid
     local -a cookie
     for round in $(seq 1 "$PROXY_ROUNDS"); do
-      # Atrium and oauth2-proxy take turns at going first, so that neither
-      # always meets the machine as the other left it.
-      if [ $((round % 2)) = 1 ]; then order="upstream atrium oauth2-proxy"; else order="upstream oauth2-proxy atrium"; fi
+      # The proxies take turns at going first, so that none always meets
+      # the machine as another left it; Atrium and the bare proxy, the pair
+      # compared most closely, always run one after the other.
+      if [ $((round % 2)) = 1 ]; then order="upstream atrium bare oauth2-proxy"; else order="upstream oauth2-proxy bare atrium"; fi
       for target in $order; do
         case $target in
           upstream) url=$UPSTREAM_URL cookie=() pid="" shown="\$UPSTREAM_URL" ;;
+          bare) url=$BARE_URL cookie=() pid=$BARE_PID shown="\$BARE_URL" ;;
           atrium) url=$ATRIUM_TOOL_URL cookie=(-H "Cookie: $ATRIUM_COOKIE") pid=$ATRIUM_PID shown="-H \"Cookie: \$ATRIUM_COOKIE\" \$ATRIUM_TOOL_URL" ;;
           oauth2-proxy) url=$O2P_URL cookie=(-H "Cookie: $O2P_COOKIE") pid=$O2P_PID shown="-H \"Cookie: \$O2P_COOKIE\" \$O2P_URL" ;;
         esac

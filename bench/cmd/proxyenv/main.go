@@ -1,14 +1,18 @@
 // Command proxyenv sets up what bench/run.sh drives wrk against to compare
 // Atrium's proxied tools with oauth2-proxy: a small HTML upstream, the demo
 // identity provider with a client for each proxy, `atrium serve` with one
-// proxied tool on that upstream, and oauth2-proxy in front of the same
-// upstream, each as its own process on loopback. It signs in to oauth2-proxy
-// through the provider's form, stores a signed-in session in Atrium's store,
-// checks that both proxies answer the upstream's page with those cookies,
-// writes a shell file of variables (the three URLs, the cookies, the process
-// ids, oauth2-proxy's command line) and waits for SIGTERM or SIGINT.
+// proxied tool on that upstream, oauth2-proxy in front of the same upstream,
+// and a bare httputil.ReverseProxy on the same tuned transport as Atrium's
+// (legacy.NewTransport) without any authentication, the limit an
+// authenticating proxy can reach; each as its own process on loopback (the
+// bare proxy is proxyenv itself, run with -bare). It signs in to
+// oauth2-proxy through the provider's form, stores a signed-in session in
+// Atrium's store, checks that every proxy answers the upstream's page,
+// writes a shell file of variables (the URLs, the cookies, the process ids,
+// oauth2-proxy's command line) and waits for SIGTERM or SIGINT.
 //
 //	proxyenv -atrium BIN -oauth2-proxy BIN -env FILE
+//	proxyenv -bare ADDR -upstream URL    (the bare proxy, started by the above)
 package main
 
 import (
@@ -23,16 +27,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/atrium-dev/atrium/bench"
 	"github.com/atrium-dev/atrium/demo/idp"
+	"github.com/atrium-dev/atrium/legacy"
 )
 
 const (
@@ -63,8 +70,17 @@ func main() {
 	atrium := flag.String("atrium", "", "the atrium binary")
 	peer := flag.String("oauth2-proxy", "", "the oauth2-proxy binary")
 	envFile := flag.String("env", "", "where to write the shell variables")
+	bareAddr := flag.String("bare", "", "serve only the bare proxy, on this address")
+	bareUpstream := flag.String("upstream", "", "the bare proxy's upstream")
 	flag.Parse()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	if *bareAddr != "" {
+		if err := serveBare(*bareAddr, *bareUpstream); err != nil {
+			logger.Error("bare proxy failed", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *atrium == "" || *peer == "" || *envFile == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: proxyenv -atrium BIN -oauth2-proxy BIN -env FILE")
 		os.Exit(2)
@@ -158,6 +174,24 @@ tools:
 	}
 	defer o2p.Stop(logger)
 
+	// The bare proxy: proxyenv itself, as a process of its own, so that its
+	// CPU time is its own.
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	bareAddr, err := bench.FreeAddr()
+	if err != nil {
+		return err
+	}
+	bareURL := "http://" + bareAddr
+	bare, err := bench.StartProcess(ctx, self, []string{"-bare", bareAddr, "-upstream", upURL + "/"},
+		filepath.Join(dir, "bare.log"), bareURL+"/")
+	if err != nil {
+		return err
+	}
+	defer bare.Stop(logger)
+
 	client := bench.NewClient(0)
 	if _, err := bench.SignIn(ctx, client, peerURL, "/"); err != nil {
 		return fmt.Errorf("proxyenv: signing in to oauth2-proxy: %w", err)
@@ -177,6 +211,7 @@ tools:
 	toolURL := atriumURL + "/tools/" + toolID + "/"
 	checks := []struct{ name, url, cookie string }{
 		{"upstream", upURL + "/", ""},
+		{"bare proxy", bareURL + "/", ""},
 		{"Atrium", toolURL, atriumCookie},
 		{"oauth2-proxy", peerURL + "/", peerCookie},
 	}
@@ -195,7 +230,8 @@ tools:
 		shown[i] = a
 	}
 	vars := [][2]string{
-		{"UPSTREAM_URL", upURL + "/"}, {"ATRIUM_TOOL_URL", toolURL}, {"ATRIUM_COOKIE", atriumCookie},
+		{"UPSTREAM_URL", upURL + "/"}, {"BARE_URL", bareURL + "/"}, {"BARE_PID", fmt.Sprint(bare.PID())},
+		{"ATRIUM_TOOL_URL", toolURL}, {"ATRIUM_COOKIE", atriumCookie},
 		{"ATRIUM_PID", fmt.Sprint(portal.PID())},
 		{"O2P_URL", peerURL + "/"}, {"O2P_COOKIE", peerCookie}, {"O2P_PID", fmt.Sprint(o2p.PID())},
 		{"O2P_ARGS", strings.Join(shown, " ")}, {"O2P_COOKIE_BYTES", fmt.Sprint(len(peerCookie))},
@@ -212,12 +248,51 @@ tools:
 		return fmt.Errorf("proxyenv: atrium exited: %v", portal.Err())
 	case <-o2p.Done():
 		return fmt.Errorf("proxyenv: oauth2-proxy exited: %v", o2p.Err())
+	case <-bare.Done():
+		return fmt.Errorf("proxyenv: the bare proxy exited: %v", bare.Err())
 	}
+}
+
+// serveBare serves a bare httputil.ReverseProxy in front of upstream: the
+// transport Atrium's proxy uses (legacy.NewTransport, its defaults), pooled
+// 32 KB copy buffers as Atrium's proxy has, the server timeouts of Atrium's
+// server, and nothing else: no session, no header rules, no assertion.
+func serveBare(addr, upstream string) error {
+	target, err := url.Parse(upstream)
+	if err != nil || target.Host == "" {
+		return fmt.Errorf("proxyenv: -upstream %q is not a URL", upstream)
+	}
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.SetXForwarded()
+		},
+		Transport:  legacy.NewTransport(legacy.ProxyOptions{}),
+		BufferPool: &bufferPool{},
+	}
+	srv := &http.Server{Addr: addr, Handler: rp, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second}
+	return srv.ListenAndServe()
 }
 
 func servePage(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(page)
+}
+
+// bufferPool is httputil.BufferPool on a sync.Pool of 32 KB arrays.
+type bufferPool struct{ pool sync.Pool }
+
+func (b *bufferPool) Get() []byte {
+	if v, ok := b.pool.Get().(*[32 << 10]byte); ok {
+		return v[:]
+	}
+	return new([32 << 10]byte)[:]
+}
+
+func (b *bufferPool) Put(buf []byte) {
+	if cap(buf) == 32<<10 {
+		b.pool.Put((*[32 << 10]byte)(buf[:32<<10]))
+	}
 }
 
 func randomBytes(n int) []byte {

@@ -1,7 +1,8 @@
 // Command proxyreport writes the proxy benchmark's report (Markdown) from the
 // wrk outputs that bench/run.sh left in a results directory: the upstream
-// served directly, Atrium's proxied tool and oauth2-proxy, measured one after
-// the other in rounds of the same run, with each proxy's CPU time.
+// served directly, Atrium's proxied tool, a bare ReverseProxy on the same
+// transport and oauth2-proxy, measured one after the other in rounds of the
+// same run, with each proxy's CPU time.
 //
 //	proxyreport -results DIR -out docs/benchmarks-proxy.md
 package main
@@ -19,9 +20,16 @@ import (
 	"github.com/atrium-dev/atrium/bench/internal/runfiles"
 )
 
-// Targets: Atrium's proxy serves at least this many times oauth2-proxy's
-// requests per second, with a lower p99 latency.
-const minThroughputRatio = 3.0
+// Targets, each in every round: Atrium's proxy serves at least
+// minBareRatio of the bare proxy's requests per second (the limit of any
+// proxy that authenticates on the same transport) and minThroughputRatio
+// times oauth2-proxy's, with a lower p99 latency, at no more than
+// maxCPURatio of oauth2-proxy's CPU time per request.
+const (
+	minBareRatio       = 0.80
+	minThroughputRatio = 3.0
+	maxCPURatio        = 1.0 / 3
+)
 
 // run is one wrk measurement.
 type run struct {
@@ -68,6 +76,7 @@ func report(dir string) string {
 	targets := []*target{
 		{key: "upstream", label: "upstream, direct"},
 		{key: "atrium", label: "Atrium proxy (`/tools/{id}/`)"},
+		{key: "bare", label: "bare ReverseProxy, no authentication"},
 		{key: "oauth2-proxy", label: "oauth2-proxy " + meta["O2P_VERSION"]},
 	}
 	for _, t := range targets {
@@ -84,21 +93,26 @@ func report(dir string) string {
 			}
 		}
 	}
-	direct, atrium, peer := targets[0], targets[1], targets[2]
+	direct, atrium, bare, peer := targets[0], targets[1], targets[2], targets[3]
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "# Proxy benchmark: Atrium against oauth2-proxy\n\n")
+	fmt.Fprintf(&b, "# Proxy benchmark: Atrium against a bare ReverseProxy and oauth2-proxy\n\n")
 	fmt.Fprintf(&b, "Written by `bash bench/run.sh` (or `bash bench/run.sh --proxy-only`) on %s; do not edit by hand, run the script again.\n", meta["DATE"])
 	fmt.Fprintf(&b, "The wrk runs below were taken in the same run, on loopback, on a machine with %s CPUs (load average\n", meta["NPROC"])
-	fmt.Fprintf(&b, "%s before, %s after): %d rounds of the three targets one after the other, Atrium and\n"+
-		"oauth2-proxy taking turns at going first. Each figure below is the median over the rounds; every round is\n"+
-		"listed under it. Compare only figures of the same run.\n\n", meta["LOADAVG_BEFORE"], meta["LOADAVG_AFTER"], rounds)
+	fmt.Fprintf(&b, "%s before, %s after): %d rounds of the four targets one after the other, the proxies\n"+
+		"taking turns at going first (Atrium, bare, oauth2-proxy, then the reverse). Each figure below is the median\n"+
+		"over the rounds; every round is listed under it. Compare only figures of the same run.\n\n", meta["LOADAVG_BEFORE"], meta["LOADAVG_AFTER"], rounds)
 
 	b.WriteString("## Set-up\n\n")
 	fmt.Fprintf(&b, "- Upstream: a Go `net/http` handler on loopback answering a %s-byte HTML page on every path.\n", meta["PAGE_BYTES"])
 	b.WriteString("- Identity provider: the demo OpenID provider (`demo/idp`) on loopback, one client for each proxy.\n")
 	b.WriteString("- Atrium: `atrium serve` with one `mode: proxy` tool on the upstream; a signed-in session stored in its\n" +
-		"  SQLite store with its signed cookie (as `bench/sessions.go` mints them); log level warn.\n")
+		"  SQLite store with its signed cookie (as `bench/sessions.go` mints them); log level warn. Every request\n" +
+		"  goes through its middleware (request id, access log, identity headers, security headers, host check,\n" +
+		"  session), the proxy's guards, and one `httputil.ReverseProxy` on `legacy.NewTransport`.\n")
+	b.WriteString("- Bare proxy: `httputil.ReverseProxy` with `SetURL` and `SetXForwarded` on the same transport and pooled\n" +
+		"  32 KB copy buffers (`legacy.NewTransport`, the same defaults), in a plain `net/http` server of its own\n" +
+		"  process: no session, no header rules, no assertion; the limit of any proxy that authenticates on it.\n")
 	fmt.Fprintf(&b, "- oauth2-proxy %s (`go install github.com/oauth2-proxy/oauth2-proxy/v7@%s`), cookie sessions, signed in\n"+
 		"  through the provider's form (authorization code with PKCE S256); its session cookie is %s bytes. Command:\n\n",
 		meta["O2P_VERSION"], meta["O2P_VERSION"], meta["O2P_COOKIE_BYTES"])
@@ -128,42 +142,64 @@ func report(dir string) string {
 		"the requests it served, the median over the rounds: unlike requests/s, it does not depend on what else the\n" +
 		"machine's CPUs were doing.\n\n")
 
-	b.WriteString("| comparison | measured | target | verdict |\n|---|---|---|---|\n")
+	b.WriteString("| comparison | measured (medians) | by round | target, in every round | verdict |\n|---|---|---|---|---|\n")
 	a, aok := med[atrium]
-	o, ook := med[peer]
-	if aok && ook && o.rps > 0 {
+	if n, ok := med[bare]; aok && ok && n.rps > 0 {
+		ratio := a.rps / n.rps
+		rs, all := roundRatios(atrium, bare, func(r float64) bool { return r >= minBareRatio })
+		fmt.Fprintf(&b, "| requests/s, Atrium / bare ReverseProxy | %.2f (%.0f / %.0f) | %s | ≥ %.2f | %s |\n",
+			ratio, a.rps, n.rps, rs, minBareRatio, verdict(ratio >= minBareRatio && all && allClean(atrium)))
+	} else {
+		b.WriteString("| Atrium / bare ReverseProxy | not measured | | | **not measured** |\n")
+	}
+	if o, ok := med[peer]; aok && ok && o.rps > 0 {
 		ratio := a.rps / o.rps
-		fmt.Fprintf(&b, "| requests/s, Atrium / oauth2-proxy (medians) | %.2f× (%.0f / %.0f); by round: %s | ≥ %.0f× | %s |\n",
-			ratio, a.rps, o.rps, roundRatios(atrium, peer), minThroughputRatio, verdict(ratio >= minThroughputRatio && allClean(atrium)))
-		fmt.Fprintf(&b, "| p99 latency, Atrium vs oauth2-proxy (medians) | %s vs %s | lower | %s |\n",
+		rs, all := roundRatios(atrium, peer, func(r float64) bool { return r >= minThroughputRatio })
+		fmt.Fprintf(&b, "| requests/s, Atrium / oauth2-proxy | %.2f× (%.0f / %.0f) | %s | ≥ %.0f× | %s |\n",
+			ratio, a.rps, o.rps, rs, minThroughputRatio, verdict(ratio >= minThroughputRatio && all && allClean(atrium)))
+		fmt.Fprintf(&b, "| p99 latency, Atrium vs oauth2-proxy | %s vs %s | | lower | %s |\n",
 			a.p99, o.p99, verdict(a.p99 < o.p99 && allClean(atrium)))
-		if ca, okA := cpu[atrium]; okA {
-			if co, okO := cpu[peer]; okO && ca > 0 {
-				fmt.Fprintf(&b, "| CPU per request, oauth2-proxy / Atrium | %.2f× (%s vs %s) | (for reference) | |\n",
-					float64(co)/float64(ca), co.Round(time.Microsecond), ca.Round(time.Microsecond))
-			}
+		ca, okA := cpu[atrium]
+		co, okO := cpu[peer]
+		if okA && okO && co > 0 {
+			ratio := float64(ca) / float64(co)
+			rs, all := roundCPURatios(atrium, peer, tick)
+			fmt.Fprintf(&b, "| CPU per request, Atrium / oauth2-proxy | %.2f (%s vs %s) | %s | ≤ 1/3 (0.33) | %s |\n",
+				ratio, ca.Round(time.Microsecond), co.Round(time.Microsecond), rs, verdict(ratio <= maxCPURatio && all))
+		} else {
+			b.WriteString("| CPU per request, Atrium / oauth2-proxy | not measured | | ≤ 1/3 | **not measured** |\n")
 		}
 	} else {
-		b.WriteString("| Atrium / oauth2-proxy | not measured | | **not measured** |\n")
+		b.WriteString("| Atrium / oauth2-proxy | not measured | | | **not measured** |\n")
+	}
+	if ca, okA := cpu[atrium]; okA {
+		if cb, okB := cpu[bare]; okB && cb > 0 {
+			fmt.Fprintf(&b, "| CPU per request, Atrium / bare ReverseProxy | %.2f (%s vs %s) | | (for reference) | |\n",
+				float64(ca)/float64(cb), ca.Round(time.Microsecond), cb.Round(time.Microsecond))
+		}
 	}
 	if d, ok := med[direct]; ok && d.rps > 0 {
-		for _, t := range []*target{atrium, peer} {
+		for _, t := range []*target{atrium, bare, peer} {
 			if m, ok := med[t]; ok {
-				fmt.Fprintf(&b, "| %s / upstream direct | %.3f of the requests/s; p99 %s vs %s | (for reference) | |\n",
+				fmt.Fprintf(&b, "| %s / upstream direct | %.3f of the requests/s; p99 %s vs %s | | (for reference) | |\n",
 					t.label, m.rps/d.rps, m.p99, d.p99)
 			}
 		}
 	}
 	b.WriteString("\nA run with non-2xx/3xx answers or socket errors on Atrium's side, in any round, does not meet a target.\n\n")
 
-	b.WriteString("### Every round\n\n| target | round | requests/s | p50 | p99 |\n|---|---|---|---|---|\n")
+	b.WriteString("### Every round\n\n| target | round | requests/s | p50 | p99 | CPU per request |\n|---|---|---|---|---|---|\n")
 	for _, t := range targets {
 		for i, r := range t.rounds {
-			if r.ok {
-				fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s |\n", t.label, i+1, r.rps, r.p50, r.p99)
-			} else {
-				fmt.Fprintf(&b, "| %s | %d | not measured | | |\n", t.label, i+1)
+			if !r.ok {
+				fmt.Fprintf(&b, "| %s | %d | not measured | | | |\n", t.label, i+1)
+				continue
 			}
+			cpuText := ""
+			if c, ok := cpuInRound(t, i, tick); ok {
+				cpuText = c.Round(time.Microsecond).String()
+			}
+			fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %s |\n", t.label, i+1, r.rps, r.p50, r.p99, cpuText)
 		}
 	}
 
@@ -218,11 +254,10 @@ func cpuPerRequest(t *target, tick int) (time.Duration, bool) {
 		return 0, false
 	}
 	var per []time.Duration
-	for i, r := range t.rounds {
-		if !r.ok || r.requests == 0 {
-			continue
+	for i := range t.rounds {
+		if c, ok := cpuInRound(t, i, tick); ok {
+			per = append(per, c)
 		}
-		per = append(per, time.Duration(float64(t.cpuTicks[i])/float64(tick)*float64(time.Second)/r.requests))
 	}
 	if len(per) == 0 {
 		return 0, false
@@ -230,14 +265,50 @@ func cpuPerRequest(t *target, tick int) (time.Duration, bool) {
 	return mid(per), true
 }
 
-func roundRatios(a, o *target) string {
+// roundRatios lists a's requests/s over o's in each round, and reports
+// whether every round was measured and met.
+func roundRatios(a, o *target, met func(float64) bool) (string, bool) {
 	var parts []string
+	all := true
 	for i := range a.rounds {
 		if i < len(o.rounds) && a.rounds[i].ok && o.rounds[i].ok && o.rounds[i].rps > 0 {
-			parts = append(parts, fmt.Sprintf("%.2f×", a.rounds[i].rps/o.rounds[i].rps))
+			r := a.rounds[i].rps / o.rounds[i].rps
+			parts = append(parts, fmt.Sprintf("%.2f", r))
+			all = all && met(r)
+		} else {
+			parts = append(parts, "—")
+			all = false
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, ", "), all
+}
+
+// roundCPURatios lists a's CPU time per request over o's in each round,
+// and reports whether every round was measured and within maxCPURatio.
+func roundCPURatios(a, o *target, tick int) (string, bool) {
+	var parts []string
+	all := true
+	for i := range a.rounds {
+		ca, okA := cpuInRound(a, i, tick)
+		co, okO := cpuInRound(o, i, tick)
+		if okA && okO && co > 0 {
+			r := float64(ca) / float64(co)
+			parts = append(parts, fmt.Sprintf("%.2f", r))
+			all = all && r <= maxCPURatio
+		} else {
+			parts = append(parts, "—")
+			all = false
+		}
+	}
+	return strings.Join(parts, ", "), all
+}
+
+// cpuInRound is t's CPU time per request served in round i.
+func cpuInRound(t *target, i, tick int) (time.Duration, bool) {
+	if tick <= 0 || len(t.cpuTicks) != len(t.rounds) || !t.rounds[i].ok || t.rounds[i].requests == 0 {
+		return 0, false
+	}
+	return time.Duration(float64(t.cpuTicks[i]) / float64(tick) * float64(time.Second) / t.rounds[i].requests), true
 }
 
 func allClean(t *target) bool {
