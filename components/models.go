@@ -242,7 +242,11 @@ type TimelineItem struct {
 	URL     string
 	Status  string
 	Badge   string
-	Amount  string
+	// Priority is set instead of Status for an event that says how urgent
+	// it is (a case opened with high priority), with its level's modifier.
+	Priority      string
+	PriorityLevel string
+	Amount        string
 }
 
 // Filter is one choice of a filter bar; Href loads the panel filtered.
@@ -284,7 +288,12 @@ type Cell struct {
 	Href  string
 	Sort  string
 	Title string
-	Badge string // a CSS modifier for status-like values: "ok", "warn", "bad", "muted"
+	// Badge is set on a status: a CSS modifier for its tone, "ok", "warn",
+	// "bad", "muted" or "neutral".
+	Badge string
+	// Priority is set on a priority: the CSS modifier of its level, "low",
+	// "medium", "high" or "urgent".
+	Priority string
 	// NoWrap keeps short structured values (dates, phones, amounts) on one line.
 	NoWrap bool
 	// Class is the cell's CSS class, derived from its column and NoWrap by

@@ -151,13 +151,18 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 		m.Summary = append(m.Summary, components.Metric{Label: s.Label, Value: Cell(s.Value).Text})
 	}
 	tv := &components.Table{Caption: p.Spec.Title + " from " + p.SourceTitle}
-	for _, c := range t.Columns {
+	roles := make([]role, len(t.Columns))
+	for i, c := range t.Columns {
 		tv.Columns = append(tv.Columns, components.Column{Title: c.Title, Numeric: numeric(c.Kind)})
+		roles[i] = columnRole(c)
 	}
 	for _, r := range t.Rows {
 		row := components.Row{Emphasis: r.Emphasis}
 		for i, v := range r.Cells {
 			c := Cell(v)
+			if i < len(roles) {
+				c = byRole(roles[i], c)
+			}
 			if i == 0 && r.URL != "" && c.Href == "" {
 				c.Href = r.URL
 			}
@@ -253,7 +258,7 @@ func Cell(v adapters.Value) components.Cell {
 		}
 		return components.Cell{Text: "No", Sort: "0"}
 	}
-	return components.Cell{Text: v.Text, Sort: v.Text, Badge: badge(v.Text)}
+	return components.Cell{Text: v.Text, Sort: v.Text}
 }
 
 // mailto returns a mailto: link to addr when it is one plain address, and
@@ -311,21 +316,6 @@ func safeHref(s string) string {
 func displayURL(s string) string {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
 	return strings.TrimSuffix(s, "/")
-}
-
-// badge picks a colour for well-known status words; other text gets none.
-func badge(s string) string {
-	switch strings.ToLower(s) {
-	case "closed won", "won", "closed", "paid", "active", "resolved":
-		return "ok"
-	case "high", "escalated", "overdue", "closed lost", "critical", "urgent":
-		return "bad"
-	case "medium", "working", "in progress", "negotiation/review", "proposal/price quote":
-		return "warn"
-	case "low", "new":
-		return "muted"
-	}
-	return ""
 }
 
 // currencySymbols are the currencies written with a symbol; others with their code.

@@ -59,8 +59,9 @@ func timeline(id string, t *customer.Timeline) *components.Timeline {
 	for _, a := range t.Items {
 		it := components.TimelineItem{
 			When: a.At.Local().Format("2 Jan 2006"), WhenISO: a.At.UTC().Format("2006-01-02T15:04:05Z"),
-			Source: a.SourceTitle, Kind: a.Kind, Title: a.Title, URL: safeHref(a.URL), Status: a.Status, Badge: badge(a.Status),
+			Source: a.SourceTitle, Kind: a.Kind, Title: a.Title, URL: safeHref(a.URL),
 		}
+		eventStatus(&it, a.Status)
 		if a.Amount.Valid {
 			it.Amount = Cell(a.Amount).Text
 		}

@@ -14,15 +14,20 @@
     q.select();
   });
 
+  // A cell's value to sort by: its data-sort, else its text; "" when it
+  // shows no value ("—").
   function cellValue(row, i) {
     var c = row.cells[i];
     if (!c) return "";
-    return c.hasAttribute("data-sort") && c.getAttribute("data-sort") !== "" ? c.getAttribute("data-sort") : c.textContent.trim();
+    if (c.hasAttribute("data-sort")) return c.getAttribute("data-sort");
+    var t = c.textContent.trim();
+    return t === "—" ? "" : t;
   }
 
   var NUMBER = /^-?\d+(\.\d+)?$/;
 
-  // Cells carry a machine-sortable data-sort value (ISO dates, plain numbers).
+  // Cells carry a machine-sortable data-sort value: ISO dates, plain numbers
+  // for amounts, the rank of a priority or of a status in a record's life.
   function compare(a, b) {
     if (NUMBER.test(a) && NUMBER.test(b)) return parseFloat(a) - parseFloat(b);
     return a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
@@ -41,6 +46,8 @@
     // Read each row's value once, not once per comparison.
     var keyed = Array.prototype.map.call(body.rows, function (r) { return { row: r, value: cellValue(r, index) }; });
     keyed.sort(function (a, b) {
+      // Rows without a value come last whichever the direction.
+      if (a.value === "" || b.value === "") return (a.value === "") - (b.value === "");
       var d = compare(a.value, b.value);
       return asc ? d : -d;
     });
