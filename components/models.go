@@ -204,21 +204,30 @@ type SourcedValue struct {
 }
 
 // BarChart is a small server-rendered SVG bar chart, with its data as a table
-// for screen readers.
+// for screen readers. The bars are drawn in Width x Height user units,
+// stretched to the chart's width; the value axis beside them is drawn at its
+// real size, so its labels stay legible on a phone and on a wide screen.
 type BarChart struct {
 	Title  string
 	Width  int
 	Height int
 	Bars   []Bar
+	// Ticks are the value axis: labelled grid lines from zero up.
+	Ticks []Tick
 }
 
 // Bar is one bar, positioned in the chart's coordinates.
 type Bar struct {
-	Label  string // "Nov"
-	Value  string // "$1,200"
-	X, Y   int
-	W, H   int
-	LabelX int
+	Label string // "Nov"
+	Value string // "$1,200"
+	X, Y  int
+	W, H  int
+}
+
+// Tick is one value of the chart's axis and the height of its grid line.
+type Tick struct {
+	Label string // "1.5k"
+	Y     int
 }
 
 // Timeline is one page of merged activity with its filters.

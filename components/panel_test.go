@@ -3,6 +3,7 @@ package components
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -40,5 +41,24 @@ func TestTableShowsStatusesAsBadgesAndPrioritiesAsLevels(t *testing.T) {
 	}
 	if !strings.Contains(html, `data-sort="3"`) {
 		t.Errorf("the priority's rank is not its sort key:\n%s", html)
+	}
+}
+
+func TestChartDrawsItsValueAxis(t *testing.T) {
+	c := &BarChart{Title: "Invoiced per month (USD)", Width: 200, Height: 132,
+		Bars:  []Bar{{Label: "Jan", Value: "$1,664", X: 17, W: 66, Y: 29, H: 103}, {Label: "Feb", Value: "$0", X: 117, W: 66, Y: 132}},
+		Ticks: []Tick{{Label: "0", Y: 132}, {Label: "1k", Y: 70}, {Label: "2k", Y: 8}}}
+	html := render(t, Panel{ID: "all-summary", Title: "Across systems", Overview: &Overview{Chart: c}})
+	axis := regexp.MustCompile(`(?s)<svg class="chart-axis".*?</svg>`).FindString(html)
+	for _, want := range []string{`>0</text>`, `>1k</text>`, `>2k</text>`} {
+		if !strings.Contains(axis, want) {
+			t.Errorf("the value axis lacks %s:\n%s", want, axis)
+		}
+	}
+	if n := strings.Count(html, `class="grid"`); n != 3 {
+		t.Errorf("%d grid lines, want one per axis value", n)
+	}
+	if !strings.Contains(html, `<span>Jan</span>`) || !strings.Contains(html, "<td>$1,664</td>") {
+		t.Errorf("months or the table of values missing:\n%s", html)
 	}
 }

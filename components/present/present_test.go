@@ -501,20 +501,21 @@ func TestPluralNoun(t *testing.T) {
 	}
 }
 
-func TestOverviewChartScalesToTheLargestMonth(t *testing.T) {
+func TestOverviewChartScalesToItsAxis(t *testing.T) {
 	var months []customer.MonthTotal
 	for i := range 12 {
 		months = append(months, customer.MonthTotal{Month: time.Date(2025, time.Month(12+i-12+1), 1, 0, 0, 0, 0, time.UTC), Amount: float64(i * 100)})
 	}
-	months[3].Amount = 1 // tiny but not zero
+	months[3].Amount = 1     // tiny but not zero
+	months[10].Amount = 1250 // the top of the axis: 0, 250, … 1,250
 	o := overview(&customer.Summary{Invoiced: months, Currency: "USD",
 		Metrics: []customer.KeyMetric{{Label: "Overdue", Value: adapters.Value{Kind: adapters.KindMoney, Number: 1200, Currency: "USD", Valid: true}, SourceTitle: "Billing"}}})
 	c := o.Chart
 	if c == nil || len(c.Bars) != 12 {
 		t.Fatalf("chart = %+v", c)
 	}
-	tallest := c.Bars[11]
-	if tallest.H != chartHeight-chartTop-chartBottom || tallest.Y != chartTop || tallest.Value != "$1,100" {
+	tallest := c.Bars[10]
+	if tallest.H != chartHeight-chartTop || tallest.Y != chartTop || tallest.Value != "$1,250" {
 		t.Errorf("largest bar = %+v", tallest)
 	}
 	if c.Bars[0].H != 0 || c.Bars[3].H != 2 {
