@@ -2,6 +2,9 @@
 // endpoint (JWT bearer and client credentials flows), SOQL queries with paging,
 // sObject reads and writes, API usage accounting and Salesforce's error bodies.
 // It holds its records in memory and ships a deterministic demo data set.
+// Beside the API it serves a read-only HTML page per record at Lightning's
+// address, /lightning/r/{Object}/{Id}/view, so that record links lead to a
+// readable page in the demo.
 //
 // The Salesforce adapter is tested against it, and the demo runs on it, because no
 // real org is reachable. It reproduces Salesforce's wire format, errors included,

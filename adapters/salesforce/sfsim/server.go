@@ -168,6 +168,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.versions(w, r)
 	case rt.versioned:
 		s.data(w, r, rt)
+	case strings.HasPrefix(r.URL.Path, recordPagePrefix):
+		s.recordPage(w, r)
 	default:
 		writeError(w, errNotFound())
 	}
