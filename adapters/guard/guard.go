@@ -81,6 +81,10 @@ type Guarded struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup // flights and background refreshes
 
+	// invalidations counts Invalidate calls, so that a call that began
+	// before one does not fill the cache.
+	invalidations atomic.Uint64
+
 	mu         sync.Mutex
 	closed     bool
 	flights    map[string]*flight
@@ -121,6 +125,9 @@ func Wrap(a adapters.Adapter, name string, p Policy, opts ...Option) *Guarded {
 	if g.cache == nil && g.p.CacheTTL > 0 {
 		g.ownCache = NewMemoryCache(DefaultCacheEntries, g.now, g.log)
 		g.cache = g.ownCache
+	}
+	if r, ok := g.cache.(sourceRegistry); ok {
+		r.register(name, a.Facets(), g.keep)
 	}
 	g.breaker = newBreaker(g)
 	g.slots = semaphore.NewWeighted(int64(g.p.MaxConcurrent))
@@ -184,6 +191,7 @@ func (g *Guarded) load(ctx context.Context, req adapters.FetchRequest) (*adapter
 	key := "fetch\x00" + req.ID + "\x00" + req.Facet
 	k := Key{Source: g.name, ID: req.ID, Facet: req.Facet}
 	return coalesce(g, ctx, key, func(ctx context.Context) (*adapters.Facet, error) {
+		invalidations := g.invalidations.Load()
 		// A flight that landed between the caller's look in the cache and this
 		// one's start has left a fresh facet: another call would only repeat it.
 		if g.p.CacheTTL > 0 {
@@ -194,7 +202,7 @@ func (g *Guarded) load(ctx context.Context, req adapters.FetchRequest) (*adapter
 		f, err := withRetries(g, ctx, func(ctx context.Context) (*adapters.Facet, error) {
 			return g.a.Fetch(ctx, req)
 		})
-		if err == nil && f != nil && g.p.CacheTTL > 0 {
+		if err == nil && f != nil && g.p.CacheTTL > 0 && g.invalidations.Load() == invalidations {
 			g.cache.Set(ctx, k, Entry{Facet: f, Stored: g.now()}, g.keep)
 		}
 		return f, err

@@ -46,33 +46,58 @@ func (c *RedisCache) key(k Key) string {
 
 // Get returns the entry stored under k.
 func (c *RedisCache) Get(ctx context.Context, k Key) (Entry, bool) {
-	b, err := c.rdb.Get(ctx, c.key(k)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return Entry{}, false
-	}
+	e, ok, err := c.get(ctx, k)
 	if err != nil {
 		c.log.WarnContext(ctx, "guard cache: Redis get failed; asking the system instead", "err", err)
-		return Entry{}, false
+	}
+	return e, ok
+}
+
+// get is Get with the failure to reach Redis told apart from a miss.
+func (c *RedisCache) get(ctx context.Context, k Key) (Entry, bool, error) {
+	b, err := c.rdb.Get(ctx, c.key(k)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return Entry{}, false, nil
+	}
+	if err != nil {
+		return Entry{}, false, err
 	}
 	var e redisEntry
 	if err := json.Unmarshal(b, &e); err != nil || e.Facet == nil {
 		c.log.WarnContext(ctx, "guard cache: unreadable Redis entry ignored", "key", c.key(k), "err", err)
-		return Entry{}, false
+		return Entry{}, false, nil
 	}
-	return Entry{Facet: e.Facet, Stored: e.Stored}, true
+	return Entry{Facet: e.Facet, Stored: e.Stored}, true, nil
 }
 
 // Set stores e under k for ttl.
 func (c *RedisCache) Set(ctx context.Context, k Key, e Entry, ttl time.Duration) {
+	if err := c.set(ctx, k, e, ttl); err != nil {
+		c.log.WarnContext(ctx, "guard cache: Redis set failed", "err", err)
+	}
+}
+
+// set is Set with the failure to reach Redis returned.
+func (c *RedisCache) set(ctx context.Context, k Key, e Entry, ttl time.Duration) error {
 	if ttl <= 0 || e.Facet == nil {
-		return
+		return nil
 	}
 	b, err := json.Marshal(redisEntry{Facet: e.Facet, Stored: e.Stored})
 	if err != nil {
 		c.log.ErrorContext(ctx, "guard cache: encode entry", "err", err)
-		return
+		return nil // not Redis's fault
 	}
-	if err := c.rdb.Set(ctx, c.key(k), b, ttl).Err(); err != nil {
-		c.log.WarnContext(ctx, "guard cache: Redis set failed", "err", err)
+	return c.rdb.Set(ctx, c.key(k), b, ttl).Err()
+}
+
+// del deletes the entries stored under ks.
+func (c *RedisCache) del(ctx context.Context, ks ...Key) error {
+	if len(ks) == 0 {
+		return nil
 	}
+	names := make([]string, len(ks))
+	for i, k := range ks {
+		names[i] = c.key(k)
+	}
+	return c.rdb.Del(ctx, names...).Err()
 }
