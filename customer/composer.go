@@ -43,6 +43,7 @@ type Composer struct {
 	decisions Decisions
 	resolver  *Resolver
 	resolved  *resolutionCache
+	bus       Bus
 	logger    *slog.Logger
 	now       func() time.Time
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/bus"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -85,8 +86,11 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 	if err := c.decisions.DecideLink(ctx, d); err != nil {
 		return err
 	}
-	// The next view resolves again, with the decision.
+	// The next view resolves again, with the decision, here and on every
+	// other instance, and shows the record as its system has it now.
 	c.resolved.drop(resolutionKey(source, id))
+	c.publish(ctx, bus.DecidedLink(id, source))
+	invalidate(ctx, src, record, "")
 	return nil
 }
 

@@ -73,3 +73,12 @@ func (c *resolutionCache) drop(key string) {
 	defer c.mu.Unlock()
 	delete(c.m, key)
 }
+
+func (c *resolutionCache) clear() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+}

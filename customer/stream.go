@@ -253,6 +253,12 @@ var ErrNoSuchPanel = errors.New("no such panel")
 // Panel fetches one panel of a customer on its own, for a retry. An id the
 // primary's adapter refuses fails with ErrNotFound before any call.
 func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, error) {
+	return c.panel(ctx, id, source, facet, false)
+}
+
+// panel fetches one panel; fresh drops what is kept of it first (see
+// RefreshPanel).
+func (c *Composer) panel(ctx context.Context, id, source, facet string, fresh bool) (Panel, error) {
 	id, err := c.CustomerID(id)
 	if err != nil {
 		return Panel{}, err
@@ -269,11 +275,20 @@ func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, 
 		return Panel{}, ErrNoSuchPanel
 	}
 	if !linked {
+		if fresh {
+			invalidate(ctx, src, id, facet)
+		}
 		return c.fetch(ctx, src, specs[i], id), nil
+	}
+	if fresh {
+		c.resolved.drop(resolutionKey(src.Name, id))
 	}
 	res := c.resolveLinked(ctx, src, id, c.decided(ctx, id)[src.Name])
 	if res.Link == nil {
 		return c.unlinked(ctx, src, specs[i], res), nil
+	}
+	if fresh {
+		invalidate(ctx, src, res.Link.ID, facet)
 	}
 	p := c.fetch(ctx, src, specs[i], res.Link.ID)
 	p.Link = res.Link
