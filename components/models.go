@@ -82,6 +82,8 @@ type Problem struct {
 // its source answers.
 type CustomerPage struct {
 	Layout Layout
+	// Back leads to the search results the customer was opened from.
+	Back   *Link
 	Header CustomerHeader
 	Slots  []Slot
 	Panels iter.Seq[Panel]
@@ -146,6 +148,11 @@ type Panel struct {
 	Links *LinkControls
 	// Frame is set on a legacy tool's panel.
 	Frame *Frame
+	// Refresh, when set, is fetched once RefreshDelay ("5s") after the panel
+	// is shown, to replace it: a stale panel comes back once its source's
+	// background refresh has had time to finish.
+	Refresh      string
+	RefreshDelay string
 }
 
 // Frame is an embedded legacy tool.
@@ -343,4 +350,13 @@ type ErrorPage struct {
 type Link struct {
 	Label string
 	Href  string
+}
+
+// PanelPage is one panel opened at its own address (a reload, a new tab, a
+// shared link): the panel in the page's frame, under a way back to its
+// customer. htmx gets the panel alone.
+type PanelPage struct {
+	Layout Layout
+	Back   Link
+	Panel  Panel
 }

@@ -121,8 +121,9 @@ func (h *Customer) Show(c echo.Context) error {
 	return render(c, http.StatusOK, components.Customer(m))
 }
 
-// Panel handles GET /customers/:id/panels/:source/:facet: one panel alone, for
-// the retry button of a panel that failed or was late.
+// Panel handles GET /customers/:id/panels/:source/:facet: one panel, alone for
+// the retry button of a panel that failed or was late, as a page when opened
+// at its address.
 func (h *Customer) Panel(c echo.Context) error {
 	source, facet := c.Param("source"), c.Param("facet")
 	id, isMoved, err := h.customerID(c)
@@ -142,11 +143,12 @@ func (h *Customer) Panel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, p, time.Now())))
+	return h.renderPanel(c, id, present.Panel(id, p, time.Now()))
 }
 
 // Timeline handles GET /customers/:id/timeline?source=&kind=&page=: the merged
-// activity panel, filtered and paged, for htmx to swap in place.
+// activity panel, filtered and paged, for htmx to swap in place, and as a page
+// when opened at its address (filters and pages are pushed to the URL).
 func (h *Customer) Timeline(c echo.Context) error {
 	id, isMoved, err := h.customerID(c)
 	if err != nil {
@@ -170,7 +172,7 @@ func (h *Customer) Timeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, components.PanelCard(present.Panel(id, customer.TimelinePanel(t), time.Now())))
+	return h.renderPanel(c, id, present.Panel(id, customer.TimelinePanel(t), time.Now()))
 }
 
 // DecideLink handles POST /customers/:id/links: an admin confirms, splits or
