@@ -33,9 +33,6 @@ const (
 // external-id key of a match: "salesforce:001…".
 const ExternalIDSystem = "salesforce"
 
-// DashboardURL is where customers, invoices and subscriptions open.
-const DashboardURL = "https://dashboard.stripe.com"
-
 // defaultSourceTimeout bounds a call when the source configures no timeout.
 const defaultSourceTimeout = 10 * time.Second
 
@@ -49,6 +46,7 @@ type Adapter struct {
 	key         string
 	metadataKey string
 	maxRows     int
+	dashboard   string
 	testMode    bool
 	timeout     time.Duration
 	log         *slog.Logger
@@ -93,6 +91,7 @@ func newAdapter(src adapters.Source) (*Adapter, error) {
 		key:         s.key,
 		metadataKey: s.MatchMetadataKey,
 		maxRows:     s.MaxRows,
+		dashboard:   s.DashboardURL,
 		testMode:    s.testMode(),
 		timeout:     cmp.Or(src.Timeout, defaultSourceTimeout),
 		log:         log,
@@ -146,15 +145,15 @@ func (a *Adapter) call(ctx context.Context, op string, fn func(ctx context.Conte
 	return failure(ctx, op, fn(ctx), x, a.key)
 }
 
-// dashboardURL opens an object in the Stripe dashboard, under /test for a
-// test-mode key. kind is the dashboard's path: customers, invoices,
+// dashboardURL opens an object in the Stripe dashboard (or the one the
+// settings name), under /test for a test-mode key. kind is the dashboard's path: customers, invoices,
 // subscriptions.
 func (a *Adapter) dashboardURL(kind, id string) string {
 	mode := ""
 	if a.testMode {
 		mode = "/test"
 	}
-	return DashboardURL + mode + "/" + kind + "/" + id
+	return a.dashboard + mode + "/" + kind + "/" + id
 }
 
 // sdkLogger passes the SDK's own messages to the source's logger at debug

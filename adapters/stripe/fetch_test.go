@@ -300,3 +300,30 @@ func TestFetchSubscriptionsWithoutProductAccess(t *testing.T) {
 		t.Errorf("plan without product access = %q, want the price id", got)
 	}
 }
+
+func TestDashboardURLSetting(t *testing.T) {
+	f := newFakeStripe(t)
+	seed(f)
+	a := newTestAdapter(t, f, func(s *Settings) { s.DashboardURL = "http://127.0.0.1:8123/" })
+	if got, want := fetchFacet(t, a, cusAcme, FacetCustomer).URL, "http://127.0.0.1:8123/test/customers/"+cusAcme; got != want {
+		t.Errorf("customer URL = %q, want %q", got, want)
+	}
+	inv := fetchFacet(t, a, cusAcme, FacetInvoices).Tables[0].Rows[0] // the draft, which has no hosted page
+	if want := "http://127.0.0.1:8123/test/invoices/in_A6"; inv.URL != want {
+		t.Errorf("draft invoice URL = %q, want %q", inv.URL, want)
+	}
+	sub := fetchFacet(t, a, cusAcme, FacetSubscriptions).Tables[0].Rows[0]
+	if want := "http://127.0.0.1:8123/test/subscriptions/sub_A1"; sub.URL != want {
+		t.Errorf("subscription URL = %q, want %q", sub.URL, want)
+	}
+}
+
+// fetchFacet fetches a facet without fetch's check of the default dashboard.
+func fetchFacet(t *testing.T, a *Adapter, id, facet string) *adapters.Facet {
+	t.Helper()
+	f, err := a.Fetch(t.Context(), adapters.FetchRequest{ID: id, Facet: facet})
+	if err != nil {
+		t.Fatalf("Fetch(%s, %s): %v", id, facet, err)
+	}
+	return f
+}

@@ -13,6 +13,7 @@ import (
 // Defaults and bounds of Settings.
 const (
 	DefaultBaseURL          = "https://api.stripe.com"
+	DefaultDashboardURL     = "https://dashboard.stripe.com"
 	DefaultMatchMetadataKey = "salesforce_account_id"
 	DefaultMaxRows          = 100
 	MaxMaxRows              = 1000
@@ -29,6 +30,10 @@ type Settings struct {
 	// BaseURL is Stripe's API; another URL points the source at a simulator
 	// such as stripe-mock. Plain http is accepted on loopback only.
 	BaseURL string `yaml:"base_url"`
+	// DashboardURL is where customers, invoices and subscriptions open:
+	// Stripe's dashboard, or a simulator's pages beside a simulated API.
+	// Test-mode keys open under /test, as in Stripe's dashboard.
+	DashboardURL string `yaml:"dashboard_url"`
 	// MatchMetadataKey is the customer metadata key that holds the CRM id.
 	MatchMetadataKey string `yaml:"match_metadata_key"`
 	// MaxRows caps the rows of each table.
@@ -50,6 +55,10 @@ func (s *Settings) Validate() []adapters.Problem {
 	s.BaseURL = strings.TrimRight(strings.TrimSpace(s.BaseURL), "/")
 	if s.BaseURL == "" {
 		s.BaseURL = DefaultBaseURL
+	}
+	s.DashboardURL = strings.TrimRight(strings.TrimSpace(s.DashboardURL), "/")
+	if s.DashboardURL == "" {
+		s.DashboardURL = DefaultDashboardURL
 	}
 	s.MatchMetadataKey = strings.TrimSpace(s.MatchMetadataKey)
 	if s.MatchMetadataKey == "" {
@@ -87,6 +96,9 @@ func (s *Settings) Validate() []adapters.Problem {
 
 	if msg := checkBaseURL(s.BaseURL); msg != "" {
 		add("base_url", msg, "leave it out for Stripe's API (https://api.stripe.com), or give the https URL of a proxy or simulator (http on loopback only)")
+	}
+	if msg := checkBaseURL(s.DashboardURL); msg != "" {
+		add("dashboard_url", msg, "leave it out for Stripe's dashboard (https://dashboard.stripe.com), or give the https URL of a simulator's pages (http on loopback only)")
 	}
 	switch k := s.MatchMetadataKey; {
 	case len(k) > maxMetadataKey:
@@ -156,8 +168,8 @@ func (s *Settings) testMode() bool { return strings.Contains(s.key, "_test_") }
 
 // String describes the settings without the key, should they be printed.
 func (s Settings) String() string {
-	return fmt.Sprintf("stripe settings {base_url: %s, match_metadata_key: %s, max_rows: %d, api_key: %s}",
-		s.BaseURL, s.MatchMetadataKey, s.MaxRows, redacted(s.APIKey, s.APIKeyFile))
+	return fmt.Sprintf("stripe settings {base_url: %s, dashboard_url: %s, match_metadata_key: %s, max_rows: %d, api_key: %s}",
+		s.BaseURL, s.DashboardURL, s.MatchMetadataKey, s.MaxRows, redacted(s.APIKey, s.APIKeyFile))
 }
 
 // GoString describes the settings without the key, for %#v.
@@ -167,6 +179,7 @@ func (s Settings) GoString() string { return s.String() }
 func (s Settings) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("base_url", s.BaseURL),
+		slog.String("dashboard_url", s.DashboardURL),
 		slog.String("match_metadata_key", s.MatchMetadataKey),
 		slog.Int("max_rows", s.MaxRows),
 		slog.String("api_key", redacted(s.APIKey, s.APIKeyFile)),

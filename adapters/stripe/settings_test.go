@@ -53,6 +53,9 @@ func TestSettingsValidate(t *testing.T) {
 		{"no scheme", Settings{APIKey: key, BaseURL: "api.stripe.com"}, []string{"base_url"}},
 		{"credentials", Settings{APIKey: key, BaseURL: "https://user:pw@proxy.example.com"}, []string{"base_url"}},
 		{"query", Settings{APIKey: key, BaseURL: "https://api.stripe.com?x=1"}, []string{"base_url"}},
+		{"demo dashboard", Settings{APIKey: key, DashboardURL: "http://127.0.0.1:8123/"}, nil},
+		{"dashboard over plain http", Settings{APIKey: key, DashboardURL: "http://dashboard.example.com"}, []string{"dashboard_url"}},
+		{"dashboard not a URL", Settings{APIKey: key, DashboardURL: "dashboard.stripe.com"}, []string{"dashboard_url"}},
 		{"metadata key", Settings{APIKey: key, MatchMetadataKey: "crm_id"}, nil},
 		{"metadata key brackets", Settings{APIKey: key, MatchMetadataKey: "crm[id]"}, []string{"match_metadata_key"}},
 		{"metadata key too long", Settings{APIKey: key, MatchMetadataKey: strings.Repeat("k", 41)}, []string{"match_metadata_key"}},
@@ -91,8 +94,9 @@ func TestSettingsDefaults(t *testing.T) {
 	if probs := s.Validate(); len(probs) > 0 {
 		t.Fatal(probs)
 	}
-	if s.BaseURL != DefaultBaseURL || s.MatchMetadataKey != DefaultMatchMetadataKey || s.MaxRows != DefaultMaxRows {
-		t.Errorf("defaults = %q, %q, %d", s.BaseURL, s.MatchMetadataKey, s.MaxRows)
+	if s.BaseURL != DefaultBaseURL || s.DashboardURL != "https://dashboard.stripe.com" ||
+		s.MatchMetadataKey != DefaultMatchMetadataKey || s.MaxRows != DefaultMaxRows {
+		t.Errorf("defaults = %q, %q, %q, %d", s.BaseURL, s.DashboardURL, s.MatchMetadataKey, s.MaxRows)
 	}
 	if s.key != "rk_test_abc" || !s.testMode() {
 		t.Errorf("key read from the file = %q, test mode %v", s.key, s.testMode())

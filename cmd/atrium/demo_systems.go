@@ -70,17 +70,20 @@ func startDemoSystems(ctx context.Context, g *errgroup.Group, dir, public string
 	for _, c := range companies {
 		accounts = append(accounts, billing.Account{Name: c.Name, Domain: c.Domain, SalesforceID: c.ID, City: c.City, Country: c.Country})
 	}
+	// It also serves the pages its records' links open, in place of Stripe's
+	// dashboard and hosted invoices.
 	apiKey := "sk_test_" + strings.ToLower(rand.Text())
-	bill, err := billing.New(billing.Options{APIKey: apiKey, Customers: billing.Demo(accounts, now), Now: time.Now,
-		Logger: logger.With("component", "demo-billing")})
-	if err != nil {
-		return nil, fmt.Errorf("demo billing: %w", err)
-	}
 	bln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	s.billingURL = "http://" + bln.Addr().String()
+	bill, err := billing.New(billing.Options{APIKey: apiKey, Customers: billing.Demo(accounts, now), Now: time.Now,
+		URL: s.billingURL, Logger: logger.With("component", "demo-billing")})
+	if err != nil {
+		bln.Close()
+		return nil, fmt.Errorf("demo billing: %w", err)
+	}
 	g.Go(func() error { return serveHTTP(ctx, bln, bill) })
 
 	// Support desk: two companies in three, known by their domain only.
@@ -119,6 +122,7 @@ func startDemoSystems(ctx context.Context, g *errgroup.Group, dir, public string
     settings:
       api_key: %q
       base_url: %q
+      dashboard_url: %[2]q
   - name: desk
     type: rest
     title: Support desk

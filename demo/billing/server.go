@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives a debug record per request; nothing is logged when nil.
 	Logger *slog.Logger
+	// URL is where the server is reached, e.g. "http://127.0.0.1:8123".
+	// When set, invoices' hosted_invoice_url points at its own invoice pages
+	// instead of invoice.stripe.com, so that a demo never links to Stripe.
+	URL string
 }
 
 // Server answers Stripe API requests from the data it was given. It never
@@ -40,6 +45,10 @@ type Server struct {
 	log   *slog.Logger
 	mux   *http.ServeMux
 	store *store
+	// pages answers the read-only record pages, which need no key;
+	// everything else goes through authentication to mux.
+	pages     *pageIndex
+	pageRoute *http.ServeMux
 }
 
 var _ http.Handler = (*Server)(nil)
@@ -59,7 +68,13 @@ func New(o Options) (*Server, error) {
 		now:   now,
 		log:   cmp.Or(o.Logger, slog.New(slog.DiscardHandler)),
 		store: newStore(o.Customers),
+		pages: newPageIndex(slices.Clone(o.Customers)),
 	}
+	if o.URL != "" {
+		s.store.hostInvoices(strings.TrimRight(o.URL, "/") + "/invoices/")
+	}
+	s.pageRoute = http.NewServeMux()
+	s.routePages(s.pageRoute)
 	mux := http.NewServeMux()
 	handle := func(pattern string, h func(*http.Request) (any, *apiError)) {
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.respond(w, r, h) })
@@ -86,6 +101,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Request-Id", newRequestID())
 	h.Set("Stripe-Version", APIVersion)
 	h.Set("Cache-Control", "no-cache, no-store")
+	if _, pattern := s.pageRoute.Handler(r); pattern != "" {
+		s.pageRoute.ServeHTTP(w, r)
+		return
+	}
 	if err := s.authenticate(r); err != nil {
 		h.Set("Www-Authenticate", `Basic realm="Stripe"`)
 		s.write(w, r, err.status, envelope{err})

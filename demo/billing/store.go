@@ -82,6 +82,16 @@ type store struct {
 	balance          balanceJSON
 }
 
+// hostInvoices points the hosted_invoice_url of every invoice that has one
+// at base+id.
+func (st *store) hostInvoices(base string) {
+	for _, ir := range st.invoices {
+		if ir.wire.HostedInvoiceURL != nil {
+			ir.wire.HostedInvoiceURL = optString(base + ir.id)
+		}
+	}
+}
+
 // newStore renders validated customers.
 func newStore(customers []Customer) *store {
 	st := &store{
