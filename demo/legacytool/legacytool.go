@@ -87,6 +87,7 @@ func New(o Options) (*Server, error) {
 	s.mux.HandleFunc("GET /frame", s.frame)
 	s.mux.HandleFunc("POST /canvas", s.canvas)
 	s.mux.HandleFunc("GET /app/{$}", s.asserted(s.app))
+	s.mux.HandleFunc("GET /app/echo", s.asserted(s.app))
 	s.mux.HandleFunc("GET /app/go", s.asserted(s.appGo))
 	s.mux.HandleFunc("GET /app/customer", s.asserted(s.appCustomer))
 	s.mux.Handle("GET /app/ws", websocket.Server{Handshake: s.wsHandshake, Handler: echo})
@@ -166,7 +167,9 @@ func assertionReason(err error) string {
 }
 
 // app is the proxied tool's home: who the user is, the customer, a visit
-// count in the tool's own cookie, a redirecting link and a WebSocket echo.
+// count in the tool's own cookie, a redirecting link and an echo form that
+// needs no script (GET /app/echo?msg=…). The WebSocket echo at /app/ws
+// stays for clients that open it themselves.
 func (s *Server) app(w http.ResponseWriter, r *http.Request, c assertion.Claims) {
 	visits := 1
 	if ck, err := r.Cookie(VisitsCookie); err == nil {
@@ -177,10 +180,16 @@ func (s *Server) app(w http.ResponseWriter, r *http.Request, c assertion.Claims)
 	http.SetCookie(w, &http.Cookie{Name: VisitsCookie, Value: strconv.Itoa(visits), Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode})
 	customer := r.URL.Query().Get("customer")
-	s.render(w, http.StatusOK, "'none'", page{Title: "Customer workbench", Kind: "app", Customer: customer, Rows: []row{
+	p := page{Title: "Customer workbench", Kind: "app", Customer: customer}
+	if msg, ok := r.URL.Query()["msg"]; ok && r.URL.Path == "/app/echo" {
+		p.Echo = strings.Join(msg, " ")
+		p.Reply = "echo: " + p.Echo
+	}
+	p.Rows = []row{
 		{"Signed in as", c.Email}, {"Name", c.Name}, {"Groups", strings.Join(c.Groups, ", ")},
 		{"Customer", customer}, {"Visits", strconv.Itoa(visits)},
-	}})
+	}
+	s.render(w, http.StatusOK, "'none'", p)
 }
 
 // appGo redirects, with an absolute path that knows nothing of any proxy.

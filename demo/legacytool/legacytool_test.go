@@ -164,6 +164,14 @@ func TestAppPageTrustsOnlyTheAssertion(t *testing.T) {
 	p := get(t, srv.URL+"/app/?customer=cust-7", assertionFor(t, assertionSecret, "legacy", now))
 	checkPage(t, p, http.StatusOK, "grace@example.com", "Grace Hopper", "support, admins", "cust-7",
 		"<th scope=\"row\">Visits</th><td>1</td>", `href="go?customer=cust-7"`, `<label for="echo-msg">`)
+	// The proxy's default sandbox runs no script, so the pages carry none.
+	for _, bad := range []string{"<script", " onclick=", " onsubmit=", " onload=", "javascript:"} {
+		if strings.Contains(p.body, bad) {
+			t.Errorf("the app page carries %q, which the proxy's sandbox blocks", bad)
+		}
+	}
+	echoed := get(t, srv.URL+"/app/echo?customer=cust-7&msg=%3Cb%3Ehello", assertionFor(t, assertionSecret, "legacy", now))
+	checkPage(t, echoed, http.StatusOK, `<p id="echo-out" role="status">echo: &lt;b&gt;hello</p>`, `value="&lt;b&gt;hello"`)
 	if got := p.header.Values("Set-Cookie"); len(got) != 1 || !strings.HasPrefix(got[0], "legacy_visits=1; Path=/;") {
 		t.Errorf("Set-Cookie %q", got)
 	}

@@ -9,7 +9,11 @@ type page struct {
 	Rows     []row
 	Message  string
 	Customer string // app: for the link to the customer record
-	Nonce    string
+	// Echo and Reply are the app's echo form: the message sent, and the
+	// answer. The form works without scripts, which the proxy's default
+	// sandbox does not run.
+	Echo, Reply string
+	Nonce       string
 }
 
 // row is one labelled value of a page's table.
@@ -57,26 +61,14 @@ label { margin-right: 6px; }
 {{- end}}
 {{- if eq .Kind "app"}}
 <p><a href="go?customer={{.Customer}}">Open the customer record</a></p>
-<form id="echo" hidden>
-<label for="echo-msg">Message</label><input id="echo-msg" name="msg" type="text" value="hello">
-<button type="submit" disabled>Send over WebSocket</button>
+<form id="echo" action="echo" method="get">
+<input type="hidden" name="customer" value="{{.Customer}}">
+<label for="echo-msg">Message</label><input id="echo-msg" name="msg" type="text" value="{{or .Echo "hello"}}">
+<button type="submit">Send</button>
 </form>
-<p id="echo-out" role="status" aria-live="polite"></p>
-<noscript><p>The live echo needs scripts, which this frame does not run.</p></noscript>
-<script nonce="{{.Nonce}}">
-(function () {
-  var form = document.getElementById('echo');
-  var out = document.getElementById('echo-out');
-  form.hidden = false;
-  out.textContent = 'Connecting…';
-  var dir = location.pathname.replace(/[^\/]*$/, '');
-  var ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + dir + 'ws');
-  ws.onopen = function () { out.textContent = 'Connected.'; form.querySelector('button').disabled = false; };
-  ws.onmessage = function (e) { out.textContent = e.data; };
-  ws.onclose = function () { out.textContent = 'Disconnected.'; };
-  form.addEventListener('submit', function (e) { e.preventDefault(); ws.send(form.elements.msg.value); });
-})();
-</script>
+{{- if .Reply}}
+<p id="echo-out" role="status">{{.Reply}}</p>
+{{- end}}
 {{- end}}
 {{- if eq .Kind "record"}}
 <p><a href="./">Back to the workbench</a></p>
