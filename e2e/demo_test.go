@@ -55,9 +55,28 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 	}
 	legacyTools(t, b, sfsim.DemoAccountAcme, "alice@example.com")
 	noConsoleErrors(t, b, "merged customer page")
+	toolFramesRendered(t, b)
 	b.Screenshot("demo-merged-customer")
+	// The README's picture, docs/screenshots/customer.png, is this one.
+	// Headless Chromium paints a frame of another origin into a full-page
+	// capture only while it is in the viewport: the two legacy frames are
+	// scrolled into it first.
+	var shown bool
+	b.Eval(`(document.querySelector('#panel-tool-orders-lookup').scrollIntoView({block: "start"}), true)`, &shown)
+	b.Screenshot("customer")
 	b.CheckAccessibility(t, "demo-merged-customer")
 	b.ClearConsoleErrors()
+}
+
+// toolFramesRendered waits, each within frameText's deadline, until every
+// tool frame shows its page, so that a capture shows the tools and not empty
+// frames. Frames load lazily, as a reader scrolls to them: frameText
+// scrolls each into view.
+func toolFramesRendered(t *testing.T, b *testenv.Browser) {
+	t.Helper()
+	for _, id := range []string{"orders-lookup", "credit-check", "ledger"} {
+		frameText(t, b, "frame-"+id, "Legacy tool")
+	}
 }
 
 // The customer the browser tests look for: a well-known account of the demo
