@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -53,6 +55,7 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 		!strings.Contains(txt, "Support desk") {
 		t.Errorf("the timeline does not merge all systems: %q", txt)
 	}
+	recordLinksOpenDemoPages(t, b)
 	legacyTools(t, b, sfsim.DemoAccountAcme, "alice@example.com")
 	noConsoleErrors(t, b, "merged customer page")
 	toolFramesRendered(t, b)
@@ -66,6 +69,37 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 	b.Screenshot("customer")
 	b.CheckAccessibility(t, "demo-merged-customer")
 	b.ClearConsoleErrors()
+}
+
+// recordLinksOpenDemoPages follows the customer page's record links: in the
+// demo they open the simulators' read-only pages, never Salesforce or
+// Stripe.
+func recordLinksOpenDemoPages(t *testing.T, b *testenv.Browser) {
+	t.Helper()
+	var links []string
+	b.Eval(`[document.querySelector("#open-external")?.href || "",
+  document.querySelector("#panel-billing-invoices table.data tbody tr a")?.href || "",
+  document.querySelector('a[href*="/subscriptions/sub_"]')?.href || ""]`, &links)
+	for i, want := range []string{"Demo Salesforce org (simulated)", "Demo billing (simulated Stripe)", "Demo billing (simulated Stripe)"} {
+		if i >= len(links) || links[i] == "" {
+			t.Errorf("no record link for %q", want)
+			continue
+		}
+		if strings.Contains(links[i], "salesforce.com") || strings.Contains(links[i], "stripe.com") {
+			t.Errorf("demo record link %q leaves the demo", links[i])
+			continue
+		}
+		resp, err := http.Get(links[i])
+		if err != nil {
+			t.Errorf("follow %s: %v", links[i], err)
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d, want a page saying %q:\n%s", links[i], resp.StatusCode, want, body)
+		}
+	}
 }
 
 // toolFramesRendered waits, each within frameText's deadline, until every
