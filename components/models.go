@@ -45,6 +45,8 @@ type SearchResults struct {
 	// Sources names the systems searched, e.g. "Salesforce, Billing and ERP".
 	Sources string
 	Hits    []SearchHit
+	// More, when set, says that there were more customers than shown.
+	More string
 	// Missing says which systems did not answer.
 	Missing []Problem
 	Problem *Problem
@@ -59,6 +61,9 @@ type SearchHit struct {
 	Owner     string
 	MatchedBy string // "name", "website", "email", "id"
 	Found     []Link // the systems it was found in, each linking to its record
+	// Note says why a hit found only outside the primary system opens the
+	// record alone, not a customer.
+	Note string
 }
 
 // Problem is an error or empty state: what happened, and what to do.

@@ -242,8 +242,9 @@ func TestSearch(t *testing.T) {
 			}
 			c, _ := newTestComposer(&fakeAdapter{search: search}, 5*time.Second)
 			res := c.Search(t.Context(), "acme", 7)
-			if got.Text != "acme" || got.Limit != 7 {
-				t.Errorf("adapter asked for %+v, want text acme, limit 7", got)
+			// One more than shown, to know whether there are more.
+			if got.Text != "acme" || got.Limit != 8 {
+				t.Errorf("adapter asked for %+v, want text acme, limit 8", got)
 			}
 			if len(res.Hits) != tt.wantMatches || len(res.Searched) != 1 || res.Searched[0] != "Acme CRM" {
 				t.Errorf("Search: %d hits from %v, want %d from Acme CRM", len(res.Hits), res.Searched, tt.wantMatches)

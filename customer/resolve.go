@@ -46,6 +46,9 @@ type Link struct {
 	Decision  string
 	DecidedBy string
 	DecidedAt time.Time
+	// record is the match the link was found as, when it was found by a
+	// search: search shows its facts.
+	record *adapters.Match
 }
 
 // Provenance reads like "linked by email = ann@acme.com", "linked by domain =
@@ -170,7 +173,7 @@ func (r *Resolver) resolve(ctx context.Context, src Source, anchorSource string,
 				continue
 			}
 			l := Link{Source: src.Name, ID: m.ID, Name: m.Name, URL: m.URL, Rule: rule.Name, Kind: rule.Kind,
-				Value: key.Value, Confidence: rule.Confidence}
+				Value: key.Value, Confidence: rule.Confidence, record: &m}
 			if prev, seen := best[m.ID]; !seen || rank(rules, l) < rank(rules, prev) {
 				best[m.ID] = l
 			}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/atrium-dev/atrium/adapters"
 )
@@ -13,6 +14,9 @@ import (
 // SearchResult is the outcome of a federated customer search.
 type SearchResult struct {
 	Hits []Hit
+	// More is set when there were more customers than the limit: Hits holds
+	// the strongest of them, and the search should be refined.
+	More bool
 	// Searched names every system asked, in order.
 	Searched []string
 	// Missing lists the systems that failed to answer: their customers may be
@@ -34,18 +38,41 @@ type Hit struct {
 	// open; empty when no primary record is linked.
 	CustomerID string
 	Name       string
-	Industry   string
-	City       string
-	Owner      string
-	// Found lists the records found, one per system, primary first.
+	// Industry, City and Owner are the primary record's when there is one:
+	// another system's facts never stand in for the customer's.
+	Industry string
+	City     string
+	Owner    string
+	// Found lists the records found, one per system, primary first. For a
+	// customer, each linked system's record is the one the customer page
+	// shows.
 	Found []Found
 	// MatchedBy is the strongest reason any record matched: "id", "email",
-	// "domain", or "" for a name.
+	// "domain", or "name".
 	MatchedBy string
+	// Strength ranks the hit: MatchExact first, MatchWeak last.
+	Strength Strength
 }
 
+// Strength is how well a hit matches the search text.
+type Strength int
+
+// Match strengths, strongest first.
+const (
+	// MatchExact: the text is a record's id, a contact's email or the
+	// website domain.
+	MatchExact Strength = iota
+	// MatchPrefix: a word of the name starts with the text.
+	MatchPrefix
+	// MatchContains: the name contains the text.
+	MatchContains
+	// MatchWeak: a system found the record by a field the text is only part
+	// of (an email containing it, say).
+	MatchWeak
+)
+
 // Exact reports whether the hit matched an id, email or domain exactly.
-func (h Hit) Exact() bool { return h.MatchedBy != "" && h.MatchedBy != "name" }
+func (h Hit) Exact() bool { return h.Strength == MatchExact }
 
 // Found is one system's record within a hit.
 type Found struct {
@@ -61,19 +88,29 @@ type sourceHits struct {
 	problem *Problem // set when src could not be searched
 }
 
+// maxLookups bounds the primary records looked up for hits found only
+// elsewhere: each costs searches in the primary system.
+const maxLookups = 10
+
 // Search asks every system concurrently, each within its own deadline, and
 // merges the records that are the same customer (sharing an id, email or
-// domain). A system that fails or is slow costs only its own records.
+// domain, or linked by a person's decision). A system that fails or is slow
+// costs only its own records. Hits are ranked by match strength, then name;
+// at most limit are returned, with More set when there were others.
 func (c *Composer) Search(ctx context.Context, text string, limit int) SearchResult {
 	sources := append([]Source{c.primary}, c.linked...)
 	found := make([]sourceHits, len(sources))
+	ask := limit
+	if limit > 0 {
+		ask = limit + 1 // one more than shown tells that there are more
+	}
 	var wg sync.WaitGroup
 	for i, src := range sources {
 		wg.Go(func() {
 			sctx, cancel := context.WithTimeout(ctx, src.Timeout)
 			defer cancel()
 			found[i].src = src
-			ms, err := src.Adapter.Search(sctx, adapters.Query{Text: text, Limit: limit})
+			ms, err := src.Adapter.Search(sctx, adapters.Query{Text: text, Limit: ask})
 			if err != nil {
 				c.logger.WarnContext(ctx, "search failed", withRawBody(err, "source", src.Name, "err", err)...)
 				found[i].problem = problemOf(sctx, src, err)
@@ -92,7 +129,12 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 			res.Missing = append(res.Missing, SourceProblem{Title: f.src.Title, Problem: f.problem})
 			continue
 		}
-		for _, m := range f.matches {
+		ms := f.matches
+		if limit > 0 && len(ms) > limit {
+			res.More = true
+			ms = ms[:limit]
+		}
+		for _, m := range ms {
 			records = append(records, record{src: f.src, m: m, keys: KeysOf(m)})
 		}
 	}
@@ -100,28 +142,78 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 		res.Problem = res.Missing[0].Problem
 		return res
 	}
+	q := strings.ToLower(strings.TrimSpace(text))
 	groups := merge(records)
 	c.linkToPrimary(ctx, groups)
 	groups = mergeByCustomer(groups, c.primary.Name)
-	for _, g := range groups {
-		res.Hits = append(res.Hits, g.hit(c.primary.Name))
+	rankGroups(groups, q, c.primary.Name)
+	if limit > 0 {
+		// Only the customers that may be shown are resolved.
+		c.resolveShown(ctx, groups, limit+1)
 	}
-	slices.SortStableFunc(res.Hits, func(a, b Hit) int {
-		if a.Exact() != b.Exact() {
-			if a.Exact() {
-				return -1
-			}
-			return 1
-		}
-		if len(a.Found) != len(b.Found) {
-			return len(b.Found) - len(a.Found)
-		}
-		return cmp.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-	})
+	groups = c.fold(groups)
+	rankGroups(groups, q, c.primary.Name)
+	for _, g := range groups {
+		res.Hits = append(res.Hits, g.hit(c.primary.Name, q))
+	}
 	if limit > 0 && len(res.Hits) > limit {
 		res.Hits = res.Hits[:limit]
+		res.More = true
 	}
 	return res
+}
+
+// rankGroups orders groups by match strength, then name.
+func rankGroups(groups []*group, q, primary string) {
+	type ranked struct {
+		s    Strength
+		name string
+	}
+	r := map[*group]ranked{}
+	for _, g := range groups {
+		s, _ := g.strength(q)
+		r[g] = ranked{s, strings.ToLower(g.name(primary))}
+	}
+	slices.SortStableFunc(groups, func(a, b *group) int {
+		ra, rb := r[a], r[b]
+		return cmp.Or(cmp.Compare(ra.s, rb.s), cmp.Compare(ra.name, rb.name))
+	})
+}
+
+// strengthOf says how well one record matches the search text q (lower case).
+func strengthOf(q string, r record) (Strength, string) {
+	if q != "" {
+		email, domain := NormalizeEmail(q), NormalizeDomain(q)
+		for _, k := range r.keys {
+			switch k.Kind {
+			case adapters.KeyEmail:
+				if email != "" && k.Value == email {
+					return MatchExact, k.Kind
+				}
+			case adapters.KeyDomain:
+				if domain != "" && k.Value == domain && !strings.Contains(q, "@") {
+					return MatchExact, k.Kind
+				}
+			case adapters.KeyExternalID:
+				if _, id, ok := strings.Cut(k.Value, ":"); ok && strings.EqualFold(id, q) {
+					return MatchExact, k.Kind
+				}
+			}
+		}
+	}
+	name := strings.ToLower(r.m.Name)
+	if q != "" && strings.Contains(name, q) {
+		for _, w := range strings.FieldsFunc(name, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+			if strings.HasPrefix(w, q) {
+				return MatchPrefix, "name"
+			}
+		}
+		if strings.HasPrefix(name, q) {
+			return MatchPrefix, "name"
+		}
+		return MatchContains, "name"
+	}
+	return MatchWeak, cmp.Or(r.m.MatchedBy, "name")
 }
 
 // record is one system's match with its normalized keys.
@@ -129,12 +221,17 @@ type record struct {
 	src  Source
 	m    adapters.Match
 	keys []adapters.Key
+	// linked is set on a primary record the search did not find, added
+	// because a record it did find is linked to it.
+	linked bool
 }
 
 // group is the records found to be one customer; at most one per system.
 type group struct {
 	records   []record
 	primaryID string
+	// resolved holds, by linked system, the record the customer page shows.
+	resolved map[string]Resolution
 }
 
 // merge groups records that share a key. Records of the same system are never
@@ -217,7 +314,6 @@ func mergeByCustomer(groups []*group, primary string) []*group {
 // linkToPrimary finds the primary record of groups found only elsewhere, so
 // that a customer found by an email only billing knows still opens as one.
 func (c *Composer) linkToPrimary(ctx context.Context, groups []*group) {
-	const maxLookups = 5 // each costs searches in the primary system
 	var wg sync.WaitGroup
 	n := 0
 	for _, g := range groups {
@@ -231,16 +327,189 @@ func (c *Composer) linkToPrimary(ctx context.Context, groups []*group) {
 			res := c.resolver.Resolve(rctx, c.primary, "", g.keys())
 			if res.Link != nil {
 				g.primaryID = res.Link.ID
-				g.records = append([]record{{src: c.primary, m: adapters.Match{Source: c.primary.Name, ID: res.Link.ID,
-					Name: res.Link.Name, URL: res.Link.URL, MatchedBy: "linked"}}}, g.records...)
+				m := adapters.Match{Source: c.primary.Name, ID: res.Link.ID, Name: res.Link.Name, URL: res.Link.URL}
+				if res.Link.record != nil {
+					m = *res.Link.record
+				}
+				g.records = append([]record{{src: c.primary, m: m, linked: true}}, g.records...)
 			}
 		})
 	}
 	wg.Wait()
 }
 
-// hit summarises a group, preferring the primary system's values.
-func (g *group) hit(primary string) Hit {
+// customerID is the primary record of the group, "" when it has none.
+func (g *group) customerID(primary string) string {
+	if g.primaryID != "" {
+		return g.primaryID
+	}
+	for _, r := range g.records {
+		if r.src.Name == primary {
+			return r.m.ID
+		}
+	}
+	return ""
+}
+
+// resolveShown finds, for the first n customers, the record of each linked
+// system that the customer page shows, the same way the page does (people's
+// decisions, then a recent resolution, then the rules), so that search and
+// page never disagree.
+func (c *Composer) resolveShown(ctx context.Context, groups []*group, n int) {
+	if len(c.linked) == 0 {
+		return
+	}
+	sem := make(chan struct{}, 8)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, g := range groups {
+		id := g.customerID(c.primary.Name)
+		if id == "" {
+			continue
+		}
+		if n == 0 {
+			break
+		}
+		n--
+		g.resolved = map[string]Resolution{}
+		wg.Go(func() {
+			decided := c.decided(ctx, id)
+			var inner sync.WaitGroup
+			for _, src := range c.linked {
+				inner.Go(func() {
+					sem <- struct{}{}
+					defer func() { <-sem }()
+					res := c.resolveLinked(ctx, src, id, decided[src.Name])
+					mu.Lock()
+					g.resolved[src.Name] = res
+					mu.Unlock()
+				})
+			}
+			inner.Wait()
+		})
+	}
+	wg.Wait()
+}
+
+// fold makes each customer's records the ones its page shows: a record found
+// with a customer but linked elsewhere (or split off) leaves it, the linked
+// record takes its place, and a record found alone that is linked to a
+// customer shown joins that customer's row.
+func (c *Composer) fold(groups []*group) []*group {
+	key := func(source, id string) string { return source + "\x00" + id }
+	owner := map[string]*group{}
+	for _, g := range groups {
+		for source, res := range g.resolved {
+			if res.Err == nil && res.Link != nil {
+				owner[key(source, res.Link.ID)] = g
+			}
+		}
+	}
+	var loose []record
+	for _, g := range groups {
+		if g.resolved == nil {
+			continue
+		}
+		kept := g.records[:0:0]
+		for _, r := range g.records {
+			res, ok := g.resolved[r.src.Name]
+			if r.src.Name == c.primary.Name || !ok || res.Err != nil {
+				kept = append(kept, r)
+				continue
+			}
+			if res.Link == nil || res.Link.ID != r.m.ID {
+				loose = append(loose, r)
+			}
+			if res.Link != nil {
+				m := adapters.Match{Source: r.src.Name, ID: res.Link.ID, Name: res.Link.Name, URL: res.Link.URL}
+				if res.Link.record != nil {
+					m = *res.Link.record
+				}
+				if res.Link.ID == r.m.ID {
+					m = r.m
+				}
+				kept = append(kept, record{src: r.src, m: m, keys: KeysOf(m)})
+			}
+		}
+		g.records = kept
+	}
+	var out []*group
+	for _, g := range groups {
+		if g.resolved == nil && g.customerID(c.primary.Name) == "" {
+			// Found only elsewhere: its records join the customer they are
+			// linked to, if that customer is shown.
+			var rest []record
+			for _, r := range g.records {
+				if into, ok := owner[key(r.src.Name, r.m.ID)]; ok {
+					into.absorb(r)
+					continue
+				}
+				rest = append(rest, r)
+			}
+			g.records = rest
+		}
+		found := slices.ContainsFunc(g.records, func(r record) bool { return !r.linked })
+		if found {
+			out = append(out, g)
+		}
+	}
+	for _, r := range loose {
+		if into, ok := owner[key(r.src.Name, r.m.ID)]; ok {
+			into.absorb(r)
+			continue
+		}
+		out = append(out, &group{records: []record{r}})
+	}
+	return out
+}
+
+// absorb adds a record found alone to the customer it is linked to, unless
+// the customer already holds that system's record.
+func (g *group) absorb(r record) {
+	for i, o := range g.records {
+		if o.src.Name == r.src.Name {
+			if o.m.ID == r.m.ID && o.m.MatchedBy == "" {
+				g.records[i].m.MatchedBy = r.m.MatchedBy
+			}
+			return
+		}
+	}
+	g.records = append(g.records, r)
+}
+
+// strength is the best match of the records the search found.
+func (g *group) strength(q string) (Strength, string) {
+	best, by := MatchWeak, ""
+	for _, r := range g.records {
+		if r.linked {
+			continue
+		}
+		s, b := strengthOf(q, r)
+		if by == "" || s < best {
+			best, by = s, b
+		}
+	}
+	return best, cmp.Or(by, "name")
+}
+
+// name is the customer's name: the primary record's when there is one.
+func (g *group) name(primary string) string {
+	for _, r := range g.records {
+		if r.src.Name == primary {
+			return r.m.Name
+		}
+	}
+	for _, r := range g.records {
+		if r.m.Name != "" {
+			return r.m.Name
+		}
+	}
+	return ""
+}
+
+// hit summarises a group. A customer's facts are its primary record's; a
+// record found only elsewhere shows its own.
+func (g *group) hit(primary, q string) Hit {
 	slices.SortStableFunc(g.records, func(a, b record) int {
 		ap, bp := a.src.Name == primary, b.src.Name == primary
 		switch {
@@ -251,33 +520,12 @@ func (g *group) hit(primary string) Hit {
 		}
 		return 0
 	})
-	h := Hit{CustomerID: g.primaryID, MatchedBy: "name"}
+	h := Hit{CustomerID: g.customerID(primary), Name: g.name(primary)}
+	h.Strength, h.MatchedBy = g.strength(q)
+	facts := g.records[0].m
+	h.Industry, h.City, h.Owner = facts.Industry, facts.City, facts.Owner
 	for _, r := range g.records {
-		m := r.m
-		if r.src.Name == primary && h.CustomerID == "" {
-			h.CustomerID = m.ID
-		}
-		h.Name = cmp.Or(h.Name, m.Name)
-		h.Industry = cmp.Or(h.Industry, m.Industry)
-		h.City = cmp.Or(h.City, m.City)
-		h.Owner = cmp.Or(h.Owner, m.Owner)
-		h.Found = append(h.Found, Found{Source: r.src.Name, Title: r.src.Title, ID: m.ID, URL: m.URL})
-		if strength(m.MatchedBy) < strength(h.MatchedBy) {
-			h.MatchedBy = m.MatchedBy
-		}
+		h.Found = append(h.Found, Found{Source: r.src.Name, Title: r.src.Title, ID: r.m.ID, URL: r.m.URL})
 	}
 	return h
-}
-
-// strength orders match reasons, strongest first.
-func strength(by string) int {
-	switch by {
-	case adapters.KeyExternalID:
-		return 0
-	case adapters.KeyEmail:
-		return 1
-	case adapters.KeyDomain:
-		return 2
-	}
-	return 3
 }

@@ -147,6 +147,8 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
 	app.POST("/customers/:id/links", cv.DecideLink)
+	rv := &handlers.Record{Frame: frame, Records: d.Composer}
+	app.GET("/records/:source/:id", rv.Show)
 	return e, nil
 }
 

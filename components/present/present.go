@@ -34,11 +34,18 @@ func SearchResults(q string, r customer.SearchResult) components.SearchResults {
 		hit := components.SearchHit{Name: h.Name, Industry: h.Industry, City: h.City, Owner: h.Owner, MatchedBy: matchedBy(h.MatchedBy)}
 		if h.CustomerID != "" {
 			hit.Href = CustomerURL(h.CustomerID)
+		} else if len(h.Found) > 0 && len(r.Searched) > 0 {
+			hit.Href = RecordURL(h.Found[0].Source, h.Found[0].ID)
+			hit.Note = notLinked(r.Searched[0])
 		}
 		for _, f := range h.Found {
 			hit.Found = append(hit.Found, components.Link{Label: f.Title, Href: safeHref(f.URL)})
 		}
 		out.Hits = append(out.Hits, hit)
+	}
+	if r.More {
+		n := Number(float64(len(r.Hits)))
+		out.More = fmt.Sprintf("Showing %s of more than %s — refine the search.", n, n)
 	}
 	return out
 }
