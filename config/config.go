@@ -99,13 +99,6 @@ type Auth struct {
 	PendingPerBrowser int `yaml:"pending_sign_ins_per_browser"`
 }
 
-// Store configures persistence of sessions and, later, links, audit and outbox.
-type Store struct {
-	Driver string `yaml:"driver"`
-	// Path is the SQLite database file.
-	Path string `yaml:"path"`
-}
-
 // Log configures structured logging.
 type Log struct {
 	Level  string `yaml:"level"`
@@ -204,9 +197,7 @@ func (c *Config) applyDefaults() {
 	if c.Auth.GroupsClaim == "" {
 		c.Auth.GroupsClaim = DefaultGroupsClaim
 	}
-	if c.Store.Driver == "" {
-		c.Store.Driver = "sqlite"
-	}
+	c.Store.applyDefaults()
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}

@@ -61,7 +61,7 @@ func Load(data []byte, kinds Kinds, env func(string) (string, bool)) (*Loaded, e
 		}
 		return nil, &Problems{List: []Problem{{Message: "not valid YAML: " + err.Error(), Hint: "check indentation and quoting near that line"}}}
 	}
-	v := &validator{}
+	v := &validator{env: env}
 	root := &doc
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
@@ -90,6 +90,8 @@ func Load(data []byte, kinds Kinds, env func(string) (string, bool)) (*Loaded, e
 type validator struct {
 	root *yaml.Node
 	list []Problem
+	// env looks up environment variables, for ${NAME} and store.dsn_env.
+	env func(string) (string, bool)
 }
 
 func (v *validator) add(n *yaml.Node, path, msg, hint string) {

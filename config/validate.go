@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -27,16 +25,7 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 	c := &l.Config
 	v.validateServer(&c.Server)
 	v.validateAuth(&c.Auth)
-	switch c.Store.Driver {
-	case "sqlite":
-		if c.Store.Path == "" {
-			v.at("store", "store.path", "is required", "set it to a writable file, e.g. /var/lib/atrium/atrium.db")
-		} else {
-			v.checkSQLitePath(c.Store.Path)
-		}
-	default:
-		v.at("store.driver", "store.driver", fmt.Sprintf("unknown driver %q", c.Store.Driver), `use "sqlite"`)
-	}
+	v.validateStore(&c.Store)
 	v.secretFile("cache", "redis_url", &c.Cache.RedisURL, c.Cache.RedisURLFile)
 	if u := c.Cache.RedisURL; u != "" {
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "redis" && p.Scheme != "rediss") || p.Host == "" {
@@ -148,30 +137,6 @@ func (v *validator) validateAuth(a *Auth) {
 		if l.value < 0 || l.value > l.max {
 			v.at("auth."+l.key, "auth."+l.key, fmt.Sprintf("must be between 0 (the default) and %d", l.max), "give the number of "+l.hint)
 		}
-	}
-}
-
-// sqliteHeader starts every SQLite database file.
-const sqliteHeader = "SQLite format 3\x00"
-
-// checkSQLitePath reports a store.path that Atrium could not open as its
-// database, with what to do instead of the driver's bare error at start.
-func (v *validator) checkSQLitePath(path string) {
-	const key = "store.path"
-	fi, err := os.Stat(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		if dir := filepath.Dir(path); !isDir(dir) {
-			v.at(key, key, fmt.Sprintf("the folder %s does not exist", dir),
-				"create it, writable by Atrium's user, or name a file in a folder that exists")
-		}
-	case err != nil:
-		v.at(key, key, fmt.Sprintf("cannot look at %s: %v", path, errors.Unwrap(err)), "check the path and that Atrium's user may use it")
-	case fi.IsDir():
-		v.at(key, key, fmt.Sprintf("%s is a folder", path), "name a file in it, e.g. "+filepath.Join(path, "atrium.db"))
-	case fi.Size() > 0 && !fileStartsWith(path, sqliteHeader):
-		v.at(key, key, fmt.Sprintf("%s is not an SQLite database", path),
-			"name a new file (Atrium creates it) or the database of an earlier Atrium")
 	}
 }
 
