@@ -48,7 +48,7 @@ type Session struct {
 
 // ManagerConfig configures sessions.
 type ManagerConfig struct {
-	Store store.Store
+	Store SessionStore
 	RP    *RP
 	// HashKey signs the cookies (at least 32 random bytes).
 	HashKey []byte
@@ -386,8 +386,9 @@ func CheckCSRF(r *http.Request, s Session) error {
 	return nil
 }
 
-// SweepExpired deletes expired sessions and logins every interval until ctx ends.
-func (m *Manager) SweepExpired(ctx context.Context, every time.Duration) {
+// SweepExpired deletes expired sessions and logins from s every interval
+// until ctx ends.
+func (m *Manager) SweepExpired(ctx context.Context, s Sweeper, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -395,7 +396,7 @@ func (m *Manager) SweepExpired(ctx context.Context, every time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := m.cfg.Store.DeleteExpired(ctx, m.cfg.Now()); err != nil {
+			if n, err := s.DeleteExpired(ctx, m.cfg.Now()); err != nil {
 				m.cfg.Logger.Warn("sweep expired sessions", "err", err)
 			} else if n > 0 {
 				m.cfg.Logger.Debug("swept expired sessions", "count", n)

@@ -15,7 +15,7 @@ import (
 // sessionBench is a Manager on a real store, with a clock the test moves.
 type sessionBench struct {
 	m   *Manager
-	st  store.Store
+	st  *store.SQLite
 	now time.Time
 }
 
@@ -138,12 +138,12 @@ func TestTamperedCookieIsNotRemembered(t *testing.T) {
 // readHook is a store that runs a hook once while a session is being read:
 // between the store's answer and the Manager's use of it.
 type readHook struct {
-	store.Store
+	SessionStore
 	during func()
 }
 
 func (h *readHook) Session(ctx context.Context, id string, now time.Time) (store.Session, error) {
-	rec, err := h.Store.Session(ctx, id, now)
+	rec, err := h.SessionStore.Session(ctx, id, now)
 	if f := h.during; f != nil {
 		h.during = nil
 		f()
@@ -161,7 +161,7 @@ func TestEndDuringAReadIsNotUndone(t *testing.T) {
 		t.Fatal("not signed in")
 	}
 	b.now = b.now.Add(2 * time.Minute) // past Recheck: the next request reads the store
-	b.m.cfg.Store = &readHook{Store: b.st, during: func() {
+	b.m.cfg.Store = &readHook{SessionStore: b.st, during: func() {
 		if err := b.m.end(context.Background(), s); err != nil {
 			t.Error(err)
 		}

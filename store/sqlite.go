@@ -3,22 +3,18 @@ package store
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
-//go:embed migrations/sqlite/*.sql
-var sqliteMigrations embed.FS
-
-// SQLite is the embedded Store.
+// SQLite is the embedded store, for one machine.
 type SQLite struct {
 	db *sql.DB
 	// Statements of the reads every request or customer page makes,
@@ -26,16 +22,13 @@ type SQLite struct {
 	readSession, readDecisions *sql.Stmt
 }
 
-var _ Store = (*SQLite)(nil)
+var _ backend = (*SQLite)(nil)
 
 // OpenSQLite opens (creating if needed) the database at path and migrates it to
 // the current schema.
 func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
-	// The path is escaped: in a file: URI, "?", "#" and "%" would otherwise
-	// open another file than the one named ("a?b.db" is "a").
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-	db, err := sql.Open("sqlite", dsn)
+	db, err := sql.Open("sqlite", sqliteDSN(path,
+		"_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"))
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -48,7 +41,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, db); err != nil {
+	if err := migrateSQLite(ctx, db); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -73,9 +66,19 @@ func (s *SQLite) prepare(ctx context.Context) error {
 	return nil
 }
 
-func migrate(ctx context.Context, db *sql.DB) error {
-	fsys, err := fs.Sub(sqliteMigrations, "migrations/sqlite")
+// sqliteDSN is the driver's name for the database file at path.
+func sqliteDSN(path, query string) string {
+	// The path is escaped: in a file: URI, "?", "#" and "%" would otherwise
+	// open another file than the one named ("a?b.db" is "a").
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + query
+}
+
+func migrateSQLite(ctx context.Context, db *sql.DB) error {
+	fsys, latest, err := migrationsOf("sqlite")
 	if err != nil {
+		return err
+	}
+	if err := checkSQLiteSchema(ctx, db, latest); err != nil {
 		return err
 	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, fsys)
@@ -86,6 +89,45 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
 	return nil
+}
+
+// checkSQLiteSchema refuses a database that a newer Atrium migrated.
+func checkSQLiteSchema(ctx context.Context, db *sql.DB, latest int64) error {
+	var tables int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`,
+		goose.DefaultTablename).Scan(&tables); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if tables == 0 {
+		return nil // a new database
+	}
+	var v int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM `+goose.DefaultTablename).Scan(&v); err != nil {
+		return fmt.Errorf("store: read schema version: %w", err)
+	}
+	if v > latest {
+		return &SchemaNewerError{Driver: "sqlite", Schema: v, Binary: latest}
+	}
+	return nil
+}
+
+// checkSQLite answers whether the database at path could be opened by this
+// binary, without creating or migrating it: a file that does not exist yet
+// is fine (Open creates it).
+func checkSQLite(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, "mode=ro&_pragma=busy_timeout(5000)"))
+	if err != nil {
+		return fmt.Errorf("store: open %s: %w", path, err)
+	}
+	defer db.Close()
+	_, latest, err := migrationsOf("sqlite")
+	if err != nil {
+		return err
+	}
+	return checkSQLiteSchema(ctx, db, latest)
 }
 
 func ms(t time.Time) int64 {

@@ -3,17 +3,19 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/atrium-dev/atrium/config"
 	"github.com/atrium-dev/atrium/store"
 	"github.com/atrium-dev/atrium/store/storetest"
 )
 
-func openSQLite(t *testing.T) store.Store {
+func openSQLite(t *testing.T) *store.SQLite {
 	s, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "atrium.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +24,7 @@ func openSQLite(t *testing.T) store.Store {
 	return s
 }
 
-func TestSQLiteContract(t *testing.T) { storetest.Run(t, openSQLite) }
+func TestSQLiteContract(t *testing.T) { storetest.All(t, openSQLite) }
 
 func TestSQLiteStoresOnlySessionHash(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "atrium.db")
@@ -49,8 +51,6 @@ func TestSQLiteStoresOnlySessionHash(t *testing.T) {
 	}
 }
 
-func TestSQLiteLinks(t *testing.T) { storetest.RunLinks(t, openSQLite) }
-
 // A path is a file name, not a URI: "?", "#" and "%" in it name that very
 // file, and no other is created or opened.
 func TestSQLiteOpensTheNamedFile(t *testing.T) {
@@ -73,5 +73,47 @@ func TestSQLiteOpensTheNamedFile(t *testing.T) {
 		if n := e.Name(); !strings.HasSuffix(n, ".db") && !strings.HasSuffix(n, "-wal") && !strings.HasSuffix(n, "-shm") {
 			t.Errorf("a file that was not named was created: %s", n)
 		}
+	}
+}
+
+// A database migrated by a newer Atrium is refused, by Open and by Check,
+// rather than used by a binary that does not know its schema.
+func TestSQLiteRefusesANewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "atrium.db")
+	cfg := config.Store{Driver: config.DriverSQLite, Path: path}
+	if err := store.Check(ctx, cfg); err != nil {
+		t.Fatalf("a file not created yet: %v", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("Check created the database")
+	}
+	db, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.Driver() != config.DriverSQLite {
+		t.Errorf("driver %q", db.Driver())
+	}
+	db.Close()
+	if err := store.Check(ctx, cfg); err != nil {
+		t.Fatalf("a database of this binary: %v", err)
+	}
+
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	var newer *store.SchemaNewerError
+	if _, err := store.Open(ctx, cfg); !errors.As(err, &newer) || newer.Schema != 99 || newer.Binary != 3 {
+		t.Errorf("Open: %v; want SchemaNewerError 99 > 3", err)
+	}
+	if err := store.Check(ctx, cfg); !errors.As(err, &newer) {
+		t.Errorf("Check: %v; want SchemaNewerError", err)
 	}
 }

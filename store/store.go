@@ -1,12 +1,16 @@
 // Package store persists what Atrium must remember across requests and restarts:
-// sessions, pending logins and generated secrets (later also identity links, audit
-// and the outbox). Callers use the Store interface; SQLite is the embedded
-// implementation, and storetest is the contract any other (PostgreSQL, for
-// scale-out) must pass.
+// sessions and pending logins, identity link decisions with their history, and
+// generated secrets (later also audit, the outbox and sync state).
+//
+// Each capability is a small interface declared by the package that uses it
+// (auth.SessionStore, auth.Sweeper, customer.Decisions, …); this package holds
+// the records they exchange and the implementations: SQLite, embedded, for one
+// machine, and PostgreSQL for instances that share one database. Open picks
+// the one the configuration names. storetest holds one contract suite per
+// capability, which every implementation passes.
 package store
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,46 +19,6 @@ import (
 
 // ErrNotFound is returned when a record does not exist or has expired.
 var ErrNotFound = errors.New("store: not found")
-
-// Store is the persistence Atrium needs.
-type Store interface {
-	// CreateSession stores a session under id. The id is hashed before storage so
-	// that a copy of the database cannot be used to hijack sessions.
-	CreateSession(ctx context.Context, id string, s Session) error
-	// Session returns the unexpired session stored under id, or ErrNotFound.
-	Session(ctx context.Context, id string, now time.Time) (Session, error)
-	DeleteSession(ctx context.Context, id string) error
-
-	// SaveLogin stores a pending login, keyed by its OAuth state, within
-	// limits: it drops the oldest logins of the same binding beyond
-	// PerBinding, and refuses with *TooManyLoginsError when the client would
-	// have more than PerClient live ones.
-	SaveLogin(ctx context.Context, l Login, limits LoginLimits) error
-	// TakeLogin returns and deletes the pending login of state whose binding
-	// hash is binding: a state is usable once, and only by the browser that
-	// started it. A wrong binding leaves the login in place for that
-	// browser. Unknown, foreign and expired logins are all ErrNotFound.
-	TakeLogin(ctx context.Context, state, binding string, now time.Time) (Login, error)
-
-	// Secret returns the named secret, creating it with generate on first use.
-	// Concurrent instances sharing the store agree on one value.
-	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
-
-	// LinkDecisions returns the decisions taken about the links of one
-	// customer (the anchor record), newest first.
-	LinkDecisions(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
-	// DecideLink records a decision, replacing any earlier one about the same
-	// pair, and appends it to the history.
-	DecideLink(ctx context.Context, d LinkDecision) error
-	// LinkHistory returns every decision taken about a customer, oldest first.
-	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
-
-	// DeleteExpired removes expired sessions and logins and reports how many.
-	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
-
-	Ping(ctx context.Context) error
-	Close() error
-}
 
 // Session is a signed-in user's server-side session.
 type Session struct {

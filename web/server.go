@@ -22,7 +22,6 @@ import (
 	"github.com/atrium-dev/atrium/handlers"
 	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/static"
-	"github.com/atrium-dev/atrium/store"
 )
 
 // Deps is what the server is assembled from.
@@ -32,7 +31,7 @@ type Deps struct {
 	RP       *auth.RP
 	Issuer   string // the identity provider, allowed as a form-action target
 	Composer *customer.Composer
-	Store    store.Store
+	Store    Pinger // asked by /readyz whether it answers
 	Assets   *static.Assets
 	// PageBudget is how long a customer page waits for its slowest panel.
 	PageBudget time.Duration
@@ -52,6 +51,11 @@ type Deps struct {
 	// (0: 10 s); a slower one is cut off. Proxied tools are exempt for
 	// signed-in users: their uploads take what they take.
 	BodyTimeout time.Duration
+}
+
+// Pinger is the store as readiness sees it: it answers, or not.
+type Pinger interface {
+	Ping(ctx context.Context) error
 }
 
 // New returns the configured Echo instance.

@@ -70,7 +70,7 @@ type portal struct {
 	url    string
 	issuer string
 	client *http.Client
-	store  store.Store
+	store  *store.SQLite
 }
 
 func start(t *testing.T) *portal { return startWith(t, fakeCRM{}, 0) }

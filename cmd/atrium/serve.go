@@ -63,22 +63,16 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	st, err := store.OpenSQLite(ctx, l.Store.Path)
+	st, err := store.Open(ctx, l.Store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	logger.Info("store open", "store", l.Store)
 
-	hashKey := []byte(l.Server.SessionSecret)
-	if len(hashKey) == 0 {
-		hashKey, err = st.Secret(ctx, "session-cookie-hash-key", func() ([]byte, error) {
-			b := make([]byte, 64)
-			_, err := rand.Read(b)
-			return b, err
-		})
-		if err != nil {
-			return err
-		}
+	hashKey, err := cookieHashKey(ctx, st, l.Server.SessionSecret)
+	if err != nil {
+		return err
 	}
 
 	public := strings.TrimSuffix(l.Server.PublicURL, "/")
@@ -110,7 +104,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	if err != nil {
 		return err
 	}
-	go sessions.SweepExpired(ctx, 10*time.Minute)
+	go sessions.SweepExpired(ctx, st, 10*time.Minute)
 
 	cache, closeCache, err := sharedCache(ctx, l.Cache, logger)
 	if err != nil {
@@ -143,6 +137,27 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	}
 	logger.Info("atrium listening", "addr", ln.Addr().String(), "public_url", public)
 	return web.Serve(ctx, e, ln, l.Server.ShutdownTimeout.D())
+}
+
+// secrets is the store of generated secrets, as serve uses it.
+type secrets interface {
+	// Secret returns the named secret, creating it with generate on first
+	// use; instances sharing the store agree on one value.
+	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+}
+
+// cookieHashKey is the key that signs session cookies: server.session_secret
+// when set, else one generated once and kept in the store, which every
+// instance sharing the store then uses.
+func cookieHashKey(ctx context.Context, s secrets, configured string) ([]byte, error) {
+	if configured != "" {
+		return []byte(configured), nil
+	}
+	return s.Secret(ctx, "session-cookie-hash-key", func() ([]byte, error) {
+		b := make([]byte, 64)
+		_, err := rand.Read(b)
+		return b, err
+	})
 }
 
 // buildComposer constructs each configured source's adapter, wrapped in its

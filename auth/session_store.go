@@ -1,0 +1,41 @@
+package auth
+
+import (
+	"context"
+	"time"
+
+	"github.com/atrium-dev/atrium/store"
+)
+
+// SessionStore is what the session manager keeps in the store: sessions,
+// and pending logins between the redirect to the identity provider and its
+// callback. storetest's Sessions and Logins suites are its contract.
+type SessionStore interface {
+	// CreateSession stores a session under id. The id is hashed before
+	// storage, so that a copy of the database cannot be used to hijack
+	// sessions.
+	CreateSession(ctx context.Context, id string, s store.Session) error
+	// Session returns the unexpired session stored under id, or
+	// store.ErrNotFound.
+	Session(ctx context.Context, id string, now time.Time) (store.Session, error)
+	DeleteSession(ctx context.Context, id string) error
+
+	// SaveLogin stores a pending login, keyed by its OAuth state, within
+	// limits, in one step: it drops the oldest logins of the same binding
+	// beyond PerBinding, and refuses with *store.TooManyLoginsError when
+	// the client would have more than PerClient live ones.
+	SaveLogin(ctx context.Context, l store.Login, limits store.LoginLimits) error
+	// TakeLogin returns and deletes the pending login of state whose
+	// binding hash is binding: a state is usable once, and only by the
+	// browser that started it. A wrong binding leaves the login in place
+	// for that browser. Unknown, foreign and expired logins are all
+	// store.ErrNotFound.
+	TakeLogin(ctx context.Context, state, binding string, now time.Time) (store.Login, error)
+}
+
+// Sweeper removes expired sessions and pending logins and reports how many.
+// Instances sharing a store take turns: one that finds another sweeping
+// skips the round and reports 0. storetest's Sweep suite is its contract.
+type Sweeper interface {
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
