@@ -43,7 +43,8 @@ Usage:
   atrium serve --config FILE
         Run the portal as FILE configures it (see atrium.example.yaml).
   atrium check-config FILE
-        Validate FILE and list every problem with a fix.
+        Validate FILE and list every problem with a fix; connect to the
+        store and report a database it cannot use.
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "serve":
 		err = runServe(ctx, args[1:], stderr)
 	case "check-config":
-		err = runCheckConfig(args[1:], stdout)
+		err = runCheckConfig(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
