@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/sessions"
 	"github.com/maypok86/otter/v2"
 
+	"github.com/atrium-dev/atrium/bus"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -56,8 +57,12 @@ type ManagerConfig struct {
 	// Recheck is how long a session read from the store is trusted before
 	// the store is asked again (0: ask on every request). A session ended
 	// on this instance is forgotten at once; one ended on another instance
-	// sharing the store is refused here within Recheck.
+	// sharing the store is refused here at once when both share Bus (and
+	// FollowEnded runs), else within Recheck.
 	Recheck time.Duration
+	// Bus tells the other instances which sessions ended here, and this
+	// one which ended there (nil: no other instance to tell).
+	Bus Notifier
 	// Secure marks cookies Secure; set it whenever the public URL is https.
 	Secure bool
 	// PostLogoutURL is where the identity provider sends the browser after logout.
@@ -84,6 +89,11 @@ type Manager struct {
 	// as good as the full check was. An ended session stays as a tombstone,
 	// refused without asking the store.
 	recent *otter.Cache[string, recentSession]
+	// ids indexes recent by store.Hash of the session id, the name other
+	// instances give an ended session on the bus. An id ended there stays
+	// marked, so that a read of the store in flight here cannot bring it
+	// back.
+	ids *otter.Cache[string, recentID]
 	// signIns limits sign-in starts and callbacks per client address.
 	signIns *signInLimiters
 }
@@ -92,6 +102,11 @@ type recentSession struct {
 	s       Session
 	recheck time.Time // ask the store again from then on
 	ended   bool      // the store no longer has the session
+}
+
+type recentID struct {
+	cookie string // the cookie value recent holds the session under
+	ended  bool   // another instance ended it
 }
 
 // recentSessions bounds the sessions kept in memory between rechecks.
@@ -129,6 +144,10 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 			// and a Manager needs no Close.
 			Executor: func(fn func()) { fn() },
 		})
+		m.ids = otter.Must(&otter.Options[string, recentID]{
+			MaximumSize: recentSessions,
+			Executor:    func(fn func()) { fn() },
+		})
 	}
 	return m, nil
 }
@@ -161,7 +180,12 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 	}
 	rec, err := m.cfg.Store.Session(r.Context(), id, now)
 	if errors.Is(err, store.ErrNotFound) {
-		m.forget(raw.Value)
+		if m.recent != nil {
+			// The tombstone makes this once per cookie: tell the others,
+			// in case the instance that ended it could not.
+			m.forget(raw.Value)
+			m.publishEnded(r.Context(), id)
+		}
 		return Session{}, false
 	}
 	if err != nil {
@@ -176,30 +200,107 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 		idToken:   rec.IDToken,
 		cookie:    raw.Value,
 	}
-	if m.recent != nil {
-		// Kept without the ID token, the bulk of a session, needed only
-		// at logout (which reads it from the store).
-		kept := s
-		kept.idToken = ""
-		// Not a plain Set: a session ended while the store was read here
-		// must stay ended, not come back for Recheck.
-		e, _ := m.recent.Compute(raw.Value, func(old recentSession, found bool) (recentSession, otter.ComputeOp) {
-			if found && old.ended {
-				return old, otter.CancelOp
-			}
-			return recentSession{s: kept, recheck: now.Add(m.cfg.Recheck)}, otter.WriteOp
-		})
-		if e.ended {
-			return Session{}, false
-		}
+	if m.recent != nil && !m.remember(s, now) {
+		return Session{}, false
 	}
 	return s, true
 }
 
-// end deletes a session from the store and from this instance's memory.
+// remember keeps s, just read from the store, for Recheck. It reports false
+// when the session ended while the store was read, here or on another
+// instance: it then stays ended rather than coming back for Recheck.
+func (m *Manager) remember(s Session, now time.Time) bool {
+	// First the index, so that an end announced on the bus from here on
+	// finds the cookie; an end announced before has left its mark.
+	id, _ := m.ids.Compute(store.Hash(s.ID), func(old recentID, found bool) (recentID, otter.ComputeOp) {
+		if found && old.ended {
+			return old, otter.CancelOp
+		}
+		return recentID{cookie: s.cookie}, otter.WriteOp
+	})
+	if id.ended {
+		m.forget(s.cookie)
+		return false
+	}
+	// Kept without the ID token, the bulk of a session, needed only at
+	// logout (which reads it from the store).
+	kept := s
+	kept.idToken = ""
+	// Not a plain Set: a session ended while the store was read must stay
+	// ended.
+	e, _ := m.recent.Compute(s.cookie, func(old recentSession, found bool) (recentSession, otter.ComputeOp) {
+		if found && old.ended {
+			return old, otter.CancelOp
+		}
+		return recentSession{s: kept, recheck: now.Add(m.cfg.Recheck)}, otter.WriteOp
+	})
+	return !e.ended
+}
+
+// end deletes a session from the store and from this instance's memory, and
+// tells the other instances to forget it too.
 func (m *Manager) end(ctx context.Context, s Session) error {
 	m.forget(s.cookie)
-	return m.cfg.Store.DeleteSession(ctx, s.ID)
+	if err := m.cfg.Store.DeleteSession(ctx, s.ID); err != nil {
+		return err
+	}
+	m.publishEnded(ctx, s.ID)
+	return nil
+}
+
+// publishEnded tells the other instances that the session id has ended. A
+// message that cannot be sent is logged: they then refuse the session
+// within Recheck.
+func (m *Manager) publishEnded(ctx context.Context, id string) {
+	if m.cfg.Bus == nil {
+		return
+	}
+	if err := m.cfg.Bus.Publish(ctx, bus.EndedSession(store.Hash(id))); err != nil {
+		m.cfg.Logger.WarnContext(ctx, "tell other instances a session ended", "err", err)
+	}
+}
+
+// FollowEnded forgets at once, until ctx ends, the sessions that other
+// instances announce as ended on the bus, and everything remembered when the
+// bus may have lost messages (bus.Resync): those are read from the store
+// again. It has subscribed when it returns; the messages are handled in a
+// goroutine of its own.
+func (m *Manager) FollowEnded(ctx context.Context) {
+	if m.cfg.Bus == nil || m.recent == nil {
+		return
+	}
+	msgs, cancel := m.cfg.Bus.Subscribe(bus.SessionEnded)
+	go func() {
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case msg, ok := <-msgs:
+				if !ok {
+					return
+				}
+				m.endedElsewhere(msg)
+			}
+		}
+	}()
+}
+
+func (m *Manager) endedElsewhere(msg bus.Message) {
+	switch msg.Kind {
+	case bus.SessionEnded:
+		var cookie string
+		m.ids.Compute(msg.Session, func(old recentID, found bool) (recentID, otter.ComputeOp) {
+			cookie = old.cookie
+			return recentID{ended: true}, otter.WriteOp
+		})
+		if cookie != "" {
+			m.forget(cookie)
+		}
+	case bus.Resync:
+		m.recent.InvalidateAll()
+		m.ids.InvalidateAll()
+	}
 }
 
 // forget remembers that the session of a cookie value has ended: this

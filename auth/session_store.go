@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/atrium-dev/atrium/bus"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -38,4 +39,12 @@ type SessionStore interface {
 // skips the round and reports 0. storetest's Sweep suite is its contract.
 type Sweeper interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Notifier carries "a session ended" between the instances sharing a store,
+// so that each forgets its remembered copy at once rather than within
+// Recheck. bus.Bus is one.
+type Notifier interface {
+	Publish(ctx context.Context, m bus.Message) error
+	Subscribe(kinds ...bus.Kind) (messages <-chan bus.Message, cancel func())
 }

@@ -21,15 +21,29 @@ type sessionBench struct {
 
 func newSessionBench(t *testing.T, recheck time.Duration) *sessionBench {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "atrium.db"))
+	return benchOn(t, openStore(t), recheck, nil)
+}
+
+func openStore(t *testing.T) *store.SQLite {
+	t.Helper()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "atrium.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// benchOn returns a Manager on st, one instance of those sharing st (and
+// the cookie signing key) and, when n is set, a bus.
+func benchOn(t *testing.T, st *store.SQLite, recheck time.Duration, n Notifier) *sessionBench {
+	t.Helper()
 	b := &sessionBench{st: st, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	var err error
 	b.m, err = NewManager(ManagerConfig{Store: st, HashKey: []byte("0123456789abcdef0123456789abcdef"),
-		TTL: time.Hour, Recheck: recheck, Now: func() time.Time { return b.now }})
+		TTL: time.Hour, Recheck: recheck, Bus: n, Now: func() time.Time { return b.now },
+		RP: NewRP(RPConfig{Issuer: "http://127.0.0.1:1"}), // never discovered: logout ends at the local page
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

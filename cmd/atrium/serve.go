@@ -18,6 +18,7 @@ import (
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/adapters/guard"
 	"github.com/atrium-dev/atrium/auth"
+	"github.com/atrium-dev/atrium/bus"
 	"github.com/atrium-dev/atrium/config"
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/legacy"
@@ -75,6 +76,12 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		return err
 	}
 
+	changes, err := bus.Open(ctx, l.Bus, logger)
+	if err != nil {
+		return err
+	}
+	defer changes.Close()
+
 	public := strings.TrimSuffix(l.Server.PublicURL, "/")
 	rp := auth.NewRP(auth.RPConfig{
 		Issuer:       l.Auth.Issuer,
@@ -96,6 +103,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		Recheck:       l.Server.SessionRecheck.D(),
 		Secure:        strings.HasPrefix(public, "https://"),
 		PostLogoutURL: public + "/auth/signed-out",
+		Bus:           changes,
 		Logger:        logger,
 
 		SignInRate: l.Auth.SignInRate, SignInBurst: l.Auth.SignInBurst,
@@ -104,6 +112,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	if err != nil {
 		return err
 	}
+	sessions.FollowEnded(ctx)
 	go sessions.SweepExpired(ctx, st, 10*time.Minute)
 
 	cache, closeCache, err := sharedCache(ctx, l.Cache, logger)
