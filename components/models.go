@@ -3,7 +3,11 @@
 // services, no adapter records.
 package components
 
-import "iter"
+import (
+	"iter"
+	"strings"
+	"unicode"
+)
 
 // Assets are the content-hashed URLs of the static files a page links.
 type Assets struct {
@@ -143,6 +147,9 @@ type Panel struct {
 	Summary []Metric
 	Table   *Table
 	Empty   string // shown when the table has no rows
+	// Wide marks a panel whose table needs the page's width: on a wide
+	// screen it spans both columns of panels.
+	Wide    bool
 	Problem *Problem
 	// Timeline is set on the merged activity panel instead of a table.
 	Timeline *Timeline
@@ -323,22 +330,30 @@ type Cell struct {
 }
 
 // CellClasses sets each cell's class from its column (numbers align right) and
-// NoWrap, once, so that rendering a large table builds no class strings.
+// NoWrap, once, so that rendering a large table builds no class strings. A
+// value of one short word (an id, a code, an address) never wraps either: a
+// line break would make "SH-500007" read as two values.
 func CellClasses(t *Table) {
 	for r := range t.Rows {
 		for i := range t.Rows[r].Cells {
 			c := &t.Rows[r].Cells[i]
 			numeric := i < len(t.Columns) && t.Columns[i].Numeric
+			nowrap := c.NoWrap || oneWord(c.Text)
 			switch {
-			case numeric && c.NoWrap:
+			case numeric && nowrap:
 				c.Class = "num nowrap"
 			case numeric:
 				c.Class = "num"
-			case c.NoWrap:
+			case nowrap:
 				c.Class = "nowrap"
 			}
 		}
 	}
+}
+
+// oneWord reports whether s is a single word short enough to keep on a line.
+func oneWord(s string) bool {
+	return s != "" && len(s) <= 48 && !strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // ErrorPage explains a failed request.

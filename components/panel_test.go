@@ -44,6 +44,24 @@ func TestTableShowsStatusesAsBadgesAndPrioritiesAsLevels(t *testing.T) {
 	}
 }
 
+func TestOneWordValuesDoNotWrap(t *testing.T) {
+	tb := &Table{
+		Columns: []Column{{Title: "Shipment"}, {Title: "Carrier"}, {Title: "Total", Numeric: true}, {Title: "Note"}},
+		Rows: []Row{{Cells: []Cell{
+			{Text: "SH-500007"}, {Text: "DB Schenker"}, {Text: "1,234"}, {Text: strings.Repeat("x", 60)},
+		}}},
+	}
+	CellClasses(tb)
+	got := []string{}
+	for _, c := range tb.Rows[0].Cells {
+		got = append(got, c.Class)
+	}
+	want := []string{"nowrap", "", "num nowrap", ""}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("classes %q, want %q: an id stays on one line, words and very long values may wrap", got, want)
+	}
+}
+
 func TestChartDrawsItsValueAxis(t *testing.T) {
 	c := &BarChart{Title: "Invoiced per month (USD)", Width: 200, Height: 132,
 		Bars:  []Bar{{Label: "Jan", Value: "$1,664", X: 17, W: 66, Y: 29, H: 103}, {Label: "Feb", Value: "$0", X: 117, W: 66, Y: 132}},

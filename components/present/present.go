@@ -182,6 +182,7 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 	}
 	components.CellClasses(tv)
 	m.Table = tv
+	m.Wide = wideTable(tv)
 	return m
 }
 
@@ -248,7 +249,9 @@ func Cell(v adapters.Value) components.Cell {
 	case adapters.KindDate:
 		return components.Cell{Text: v.Time.Format("2 Jan 2006"), Sort: v.Time.Format("2006-01-02"), Title: v.Time.Format("Monday"), NoWrap: true}
 	case adapters.KindDateTime:
-		return components.Cell{Text: v.Time.Local().Format("2 Jan 2006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339), NoWrap: true}
+		// The date holds together and the time may go below it, so that a
+		// table of dates and times fits a narrow panel.
+		return components.Cell{Text: v.Time.Local().Format("2\u00a0Jan\u00a02006 15:04"), Sort: v.Time.UTC().Format(time.RFC3339)}
 	case adapters.KindEmail:
 		return components.Cell{Text: v.Text, Href: mailto(v.Text), Sort: strings.ToLower(v.Text)}
 	case adapters.KindURL:

@@ -143,14 +143,14 @@ func TestCell(t *testing.T) {
 			components.Cell{Text: "5 Mar 2024", Sort: "2024-03-05", Title: "Tuesday", NoWrap: true},
 		},
 		{
-			"date-time shows local time and sorts by UTC RFC 3339",
+			"date-time shows local time, the date held together, and sorts by UTC RFC 3339",
 			adapters.Value{Kind: adapters.KindDateTime, Time: moment, Valid: true},
-			components.Cell{Text: "5 Mar 2024 13:30", Sort: "2024-03-05T12:30:00Z", NoWrap: true},
+			components.Cell{Text: "5\u00a0Mar\u00a02024 13:30", Sort: "2024-03-05T12:30:00Z"},
 		},
 		{
 			"date-time given in another zone",
 			adapters.Value{Kind: adapters.KindDateTime, Time: moment.In(time.FixedZone("PST", -8*3600)), Valid: true},
-			components.Cell{Text: "5 Mar 2024 13:30", Sort: "2024-03-05T12:30:00Z", NoWrap: true},
+			components.Cell{Text: "5\u00a0Mar\u00a02024 13:30", Sort: "2024-03-05T12:30:00Z"},
 		},
 		{
 			"email links with mailto and sorts case-blind",

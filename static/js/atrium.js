@@ -55,4 +55,124 @@
     keyed.forEach(function (k) { sorted.appendChild(k.row); });
     body.appendChild(sorted);
   });
+
+  // Keyboard in tables. The links in a table's rows are one tab stop (a
+  // roving tabindex): Tab passes a table of thousands of rows at once, the
+  // arrows move between rows and within a row, Home and End go to the first
+  // and last row. A table without links is scrolled by the arrows, as the
+  // browser does for the focused sort button inside its wrapper.
+  var ITEM = "a[href]";
+
+  function rove(root) {
+    Array.prototype.forEach.call(root.querySelectorAll("table.data"), function (table) {
+      if (!table.tBodies[0]) return;
+      var items = table.tBodies[0].querySelectorAll(ITEM);
+      Array.prototype.forEach.call(items, function (a) { a.tabIndex = -1; });
+      if (items.length) items[0].tabIndex = 0;
+    });
+  }
+  rove(document);
+  // Search results, a retried panel and a page of the timeline arrive later.
+  document.addEventListener("htmx:load", function (e) { rove(e.target); });
+
+  // The row that holds each item, as lists of items; rows without one are
+  // skipped.
+  function itemRows(body) {
+    var rows = [];
+    Array.prototype.forEach.call(body.rows, function (r) {
+      var items = r.querySelectorAll(ITEM);
+      if (items.length) rows.push(items);
+    });
+    return rows;
+  }
+
+  // The item of a row closest to the column of from.
+  function sameColumn(items, from) {
+    var col = from.closest("td").cellIndex, best = items[0], dist = Infinity;
+    Array.prototype.forEach.call(items, function (it) {
+      var d = Math.abs(it.closest("td").cellIndex - col);
+      if (d < dist) { dist = d; best = it; }
+    });
+    return best;
+  }
+
+  function moveInTable(body, el, key) {
+    var rows = itemRows(body), r = -1, c = -1;
+    for (var i = 0; i < rows.length && r < 0; i++) {
+      c = Array.prototype.indexOf.call(rows[i], el);
+      if (c >= 0) r = i;
+    }
+    if (r < 0) return null;
+    switch (key) {
+      case "ArrowDown": return rows[r + 1] && sameColumn(rows[r + 1], el);
+      case "ArrowUp": return rows[r - 1] && sameColumn(rows[r - 1], el);
+      case "PageDown": return sameColumn(rows[Math.min(rows.length - 1, r + 10)], el);
+      case "PageUp": return sameColumn(rows[Math.max(0, r - 10)], el);
+      case "ArrowRight": return rows[r][c + 1];
+      case "ArrowLeft": return rows[r][c - 1];
+      case "Home": return rows[0][0];
+      case "End": return rows[rows.length - 1][0];
+    }
+    return null;
+  }
+
+  // The one tab stop of a table follows the focus.
+  document.addEventListener("focusin", function (e) {
+    var el = e.target;
+    if (!el.matches || !el.matches("table.data tbody " + ITEM)) return;
+    var body = el.closest("tbody"), prev = body.querySelector(ITEM + '[tabindex="0"]');
+    if (prev && prev !== el) prev.tabIndex = -1;
+    el.tabIndex = 0;
+  });
+
+  function typing(t) {
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+
+  // "]" and "[" move to the next and the previous panel of a customer page:
+  // from the panel that has the focus, else from the top of the window.
+  function jump(dir) {
+    var panels = Array.prototype.slice.call(document.querySelectorAll("section.panel"));
+    if (!panels.length) return false;
+    var cur = -1;
+    panels.forEach(function (p, i) { if (p.contains(document.activeElement)) cur = i; });
+    var next;
+    if (cur >= 0) {
+      next = panels[cur + dir];
+    } else {
+      var below = panels.filter(function (p) { return p.getBoundingClientRect().top > 1; });
+      var above = panels.filter(function (p) { return p.getBoundingClientRect().top < -1; });
+      next = dir > 0 ? below[0] : above[above.length - 1];
+    }
+    if (!next) return true;
+    next.focus({ preventScroll: true });
+    next.scrollIntoView({ block: "start" });
+    return true;
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    var el = e.target;
+    if (el.matches && el.matches("table.data tbody " + ITEM)) {
+      var body = el.closest("tbody"), to = moveInTable(body, el, e.key);
+      // Up from the first search result goes back to the search box.
+      if (!to && e.key === "ArrowUp" && el.closest("#result-table") && itemRows(body)[0][0].closest("tr") === el.closest("tr")) {
+        to = document.getElementById("q");
+      }
+      if (to) {
+        e.preventDefault();
+        to.focus();
+      }
+      return;
+    }
+    if (el.id === "q" && e.key === "ArrowDown") {
+      var first = document.querySelector("#result-table tbody " + ITEM + '[tabindex="0"]');
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
+      return;
+    }
+    if ((e.key === "]" || e.key === "[") && !typing(el) && jump(e.key === "]" ? 1 : -1)) e.preventDefault();
+  });
 })();
