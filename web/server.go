@@ -151,6 +151,7 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
 	app.POST("/customers/:id/links", cv.DecideLink)
+	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)
 	return e, nil
