@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/adapters/guard"
 	"github.com/atrium-dev/atrium/auth"
@@ -115,12 +113,12 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	sessions.FollowEnded(ctx)
 	go sessions.SweepExpired(ctx, st, 10*time.Minute)
 
-	cache, closeCache, err := sharedCache(ctx, l.Cache, logger)
+	cache, closeCache, err := instanceCache(ctx, l.Cache, changes, len(l.Sources), logger)
 	if err != nil {
 		return err
 	}
 	defer closeCache()
-	composer, closeSources, err := buildComposer(l, cache, st, logger)
+	composer, closeSources, err := buildComposer(l, cache, st, logger, customer.WithBus(changes))
 	if err != nil {
 		return err
 	}
@@ -172,7 +170,7 @@ func cookieHashKey(ctx context.Context, s secrets, configured string) ([]byte, e
 // buildComposer constructs each configured source's adapter, wrapped in its
 // guard (cache, coalescing, retries, breaker, bulkhead, API budget). The
 // returned function stops the guards' background work.
-func buildComposer(l *config.Loaded, cache guard.Cache, decisions customer.Decisions, logger *slog.Logger) (*customer.Composer, func(), error) {
+func buildComposer(l *config.Loaded, cache guard.Cache, decisions customer.Decisions, logger *slog.Logger, extra ...customer.Option) (*customer.Composer, func(), error) {
 	reg := registry()
 	var (
 		primary *customer.Source
@@ -226,8 +224,9 @@ func buildComposer(l *config.Loaded, cache guard.Cache, decisions customer.Decis
 		}
 		golden = append(golden, customer.GoldenField{Field: g.Field, Label: label, Sources: g.Sources})
 	}
-	return customer.NewComposer(*primary, logger, customer.WithLinkedSources(linked...), customer.WithRules(rules),
-		customer.WithGolden(golden), customer.WithDecisions(decisions)), closeAll, nil
+	opts := append([]customer.Option{customer.WithLinkedSources(linked...), customer.WithRules(rules),
+		customer.WithGolden(golden), customer.WithDecisions(decisions)}, extra...)
+	return customer.NewComposer(*primary, logger, opts...), closeAll, nil
 }
 
 // keyKinds maps identity.rules[].match to key kinds.
@@ -249,28 +248,4 @@ func sourceHTTPClient(maxConcurrent int) *http.Client {
 		ForceAttemptHTTP2:     true,
 	}
 	return &http.Client{Transport: t}
-}
-
-// sharedCache returns the Redis cache the sources share when cache.redis_url is
-// set, or nil for each guard's own in-process cache. A Redis that is down at
-// start is logged, not fatal: the guards then ask the systems themselves.
-func sharedCache(ctx context.Context, c config.Cache, logger *slog.Logger) (guard.Cache, func(), error) {
-	if c.RedisURL == "" {
-		return nil, func() {}, nil
-	}
-	opts, err := redis.ParseURL(c.RedisURL)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cache.redis_url: %w", err)
-	}
-	// A cache must answer fast or not at all: a slow Redis is a miss.
-	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = time.Second, 300*time.Millisecond, 300*time.Millisecond
-	rdb := redis.NewClient(opts)
-	pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := rdb.Ping(pctx).Err(); err != nil {
-		logger.Warn("Redis cache unreachable at start; sources call their systems until it answers", "addr", opts.Addr, "err", err)
-	} else {
-		logger.Info("sharing the sources' cache through Redis", "addr", opts.Addr)
-	}
-	return guard.NewRedisCache(rdb, c.Prefix, logger), func() { _ = rdb.Close() }, nil
 }
