@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/store"
 )
 
 // SearchResult is the outcome of a federated customer search.
@@ -50,6 +51,11 @@ type Hit struct {
 	// MatchedBy is the strongest reason any record matched: "id", "email",
 	// "domain", or "name".
 	MatchedBy string
+	// Via lists the records the search found that belong to this customer
+	// by its rules but are not the ones its page shows (a second billing
+	// account of the same company, say): they are why the customer is
+	// listed, and the hit's Found records are still the page's.
+	Via []Found
 	// Strength ranks the hit: MatchExact first, MatchWeak last.
 	Strength Strength
 }
@@ -80,6 +86,8 @@ type Found struct {
 	Title  string
 	ID     string
 	URL    string
+	// Name is the record's own name (set in Hit.Via).
+	Name string
 }
 
 type sourceHits struct {
@@ -232,6 +240,11 @@ type group struct {
 	primaryID string
 	// resolved holds, by linked system, the record the customer page shows.
 	resolved map[string]Resolution
+	// split holds the records (source and id) people split off the customer.
+	split map[string]bool
+	// via holds records found that belong to the customer (the primary was
+	// looked up from them) but that its page does not show.
+	via []record
 }
 
 // merge groups records that share a key. Records of the same system are never
@@ -372,8 +385,16 @@ func (c *Composer) resolveShown(ctx context.Context, groups []*group, n int) {
 		}
 		n--
 		g.resolved = map[string]Resolution{}
+		g.split = map[string]bool{}
 		wg.Go(func() {
 			decided := c.decided(ctx, id)
+			for _, ds := range decided {
+				for _, d := range ds {
+					if d.Decision == store.DecisionSplit {
+						g.split[d.Source+"\x00"+d.RecordID] = true
+					}
+				}
+			}
 			var inner sync.WaitGroup
 			for _, src := range c.linked {
 				inner.Go(func() {
@@ -410,6 +431,10 @@ func (c *Composer) fold(groups []*group) []*group {
 		if g.resolved == nil {
 			continue
 		}
+		// A group found outside the primary system, whose primary record
+		// was looked up from its records: those records are why the
+		// customer is listed, even where its page shows another one.
+		reverse := slices.ContainsFunc(g.records, func(r record) bool { return r.linked })
 		kept := g.records[:0:0]
 		for _, r := range g.records {
 			res, ok := g.resolved[r.src.Name]
@@ -418,17 +443,23 @@ func (c *Composer) fold(groups []*group) []*group {
 				continue
 			}
 			if res.Link == nil || res.Link.ID != r.m.ID {
-				loose = append(loose, r)
+				if reverse && !g.split[key(r.src.Name, r.m.ID)] {
+					g.via = append(g.via, r)
+				} else {
+					loose = append(loose, r)
+				}
 			}
 			if res.Link != nil {
+				if res.Link.ID == r.m.ID {
+					kept = append(kept, r)
+					continue
+				}
 				m := adapters.Match{Source: r.src.Name, ID: res.Link.ID, Name: res.Link.Name, URL: res.Link.URL}
 				if res.Link.record != nil {
 					m = *res.Link.record
 				}
-				if res.Link.ID == r.m.ID {
-					m = r.m
-				}
-				kept = append(kept, record{src: r.src, m: m, keys: KeysOf(m)})
+				// The page's record, not one the search found.
+				kept = append(kept, record{src: r.src, m: m, keys: KeysOf(m), linked: true})
 			}
 		}
 		g.records = kept
@@ -448,7 +479,7 @@ func (c *Composer) fold(groups []*group) []*group {
 			}
 			g.records = rest
 		}
-		found := slices.ContainsFunc(g.records, func(r record) bool { return !r.linked })
+		found := len(g.via) > 0 || slices.ContainsFunc(g.records, func(r record) bool { return !r.linked })
 		if found {
 			out = append(out, g)
 		}
@@ -480,7 +511,7 @@ func (g *group) absorb(r record) {
 // strength is the best match of the records the search found.
 func (g *group) strength(q string) (Strength, string) {
 	best, by := MatchWeak, ""
-	for _, r := range g.records {
+	for _, r := range append(slices.Clip(g.records), g.via...) {
 		if r.linked {
 			continue
 		}
@@ -526,6 +557,9 @@ func (g *group) hit(primary, q string) Hit {
 	h.Industry, h.City, h.Owner = facts.Industry, facts.City, facts.Owner
 	for _, r := range g.records {
 		h.Found = append(h.Found, Found{Source: r.src.Name, Title: r.src.Title, ID: r.m.ID, URL: r.m.URL})
+	}
+	for _, r := range g.via {
+		h.Via = append(h.Via, Found{Source: r.src.Name, Title: r.src.Title, ID: r.m.ID, URL: r.m.URL, Name: r.m.Name})
 	}
 	return h
 }

@@ -226,6 +226,9 @@ func TestSearchFoldsLinkedRecordsAndShowsThePagesRecords(t *testing.T) {
 		// billing record is cus_3.
 		{Source: "billing", ID: "cus_2", Name: "Initech old", Keys: []adapters.Key{dom("initech.com")}},
 		{Source: "billing", ID: "cus_3", Name: "Initech Billing", Keys: []adapters.Key{extID("crm:001INIT")}},
+		// A second billing account of Acme, linked by domain only: Acme's
+		// page shows cus_1, linked by its CRM id.
+		{Source: "billing", ID: "cus_4", Name: "Acme (EMEA payables)", Keys: []adapters.Key{email("eu-payables@acme-corp.com")}},
 	}}
 	ds := &memDecisions{}
 	ds.ds = []store.LinkDecision{
@@ -243,6 +246,9 @@ func TestSearchFoldsLinkedRecordsAndShowsThePagesRecords(t *testing.T) {
 		for _, f := range h.Found {
 			out = append(out, f.Source+":"+f.ID)
 		}
+		for _, f := range h.Via {
+			out = append(out, "via "+f.Source+":"+f.ID)
+		}
 		return strings.Join(out, " ")
 	}
 	tests := []struct {
@@ -257,6 +263,11 @@ func TestSearchFoldsLinkedRecordsAndShowsThePagesRecords(t *testing.T) {
 		// The split record is not Initech's: Initech's badge is cus_3, the
 		// record its page shows, and cus_2 stands alone.
 		{"initech", []string{"001INIT Software/Austin/Bob crm:001INIT billing:cus_3", " // billing:cus_2"}},
+		// Acme's second billing account lists Acme, ranked by its email,
+		// with the badges of the page's records.
+		// Found alone, the split record still stands alone.
+		{"initech old", []string{" // billing:cus_2"}},
+		{"eu-payables@acme-corp.com", []string{"001ACME Manufacturing/Springfield/Ann crm:001ACME billing:cus_1 via billing:cus_4"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {

@@ -4,6 +4,7 @@
 package present
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/url"
@@ -40,6 +41,10 @@ func SearchResults(q string, r customer.SearchResult) components.SearchResults {
 		}
 		for _, f := range h.Found {
 			hit.Found = append(hit.Found, components.Link{Label: f.Title, Href: safeHref(f.URL)})
+		}
+		if len(h.Via) > 0 && hit.Note == "" {
+			v := h.Via[0]
+			hit.Note = fmt.Sprintf("Matched %s’s “%s”, another %s record of this customer.", v.Title, cmp.Or(v.Name, v.ID), v.Title)
 		}
 		out.Hits = append(out.Hits, hit)
 	}
