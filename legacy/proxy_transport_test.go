@@ -136,8 +136,10 @@ func TestProxyKeepsConnectionsAlive(t *testing.T) {
 func TestProxyHeaderTimeoutAndBrowserLeaving(t *testing.T) {
 	release := make(chan struct{})
 	left := make(chan struct{}, 1)
+	var reached atomic.Int64
 	up := startCountingTool(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
+			reached.Add(1)
 			select {
 			case <-release:
 			case <-r.Context().Done():
@@ -164,7 +166,7 @@ func TestProxyHeaderTimeoutAndBrowserLeaving(t *testing.T) {
 
 	// The browser leaves long before the default header timeout (30 s).
 	_, base = proxyFor(t, up.URL, legacy.ProxyOptions{})
-	opened := up.opened.Load()
+	before := reached.Load()
 	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"slow", nil)
 	done := make(chan error, 1)
@@ -175,7 +177,7 @@ func TestProxyHeaderTimeoutAndBrowserLeaving(t *testing.T) {
 		}
 		done <- err
 	}()
-	waitFor(t, "the request reached the tool", func() bool { return up.opened.Load() > opened })
+	waitFor(t, "the request reached the tool", func() bool { return reached.Load() > before })
 	cancel()
 	select {
 	case <-left:
