@@ -143,7 +143,11 @@ func (h *Customer) Panel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderPanel(c, id, present.Panel(id, p, time.Now()))
+	pm := present.Panel(id, p, time.Now())
+	if c.QueryParam(present.RefreshedParam) != "" {
+		pm.Refresh = "" // asked again once, not polled
+	}
+	return h.renderPanel(c, id, pm)
 }
 
 // Timeline handles GET /customers/:id/timeline?source=&kind=&page=: the merged

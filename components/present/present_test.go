@@ -487,7 +487,7 @@ func TestStaleAndRetryAtAreSaid(t *testing.T) {
 		t.Errorf("fresh badge = %+v", got)
 	}
 	pr := problem(&customer.Problem{Cause: customer.CauseBreakerOpen, Source: "Salesforce", RetryAt: time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local), Retry: true}, "/x")
-	if pr.Message != "Salesforce is unavailable, retrying at 14:05." || pr.Retry != "/x" {
+	if pr.Message != "Salesforce is unavailable, retrying at 14:05:00." || pr.Retry != "/x" {
 		t.Errorf("open breaker problem = %+v", pr)
 	}
 }

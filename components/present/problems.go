@@ -39,7 +39,7 @@ func words(p *customer.Problem) (message, hint string) {
 		if p.RetryAt.IsZero() {
 			return t + " is unavailable.", hint
 		}
-		return fmt.Sprintf("%s is unavailable, retrying at %s.", t, p.RetryAt.Local().Format("15:04")), hint
+		return fmt.Sprintf("%s is unavailable, retrying at %s.", t, p.RetryAt.Local().Format("15:04:05")), hint
 	case customer.CauseOverBudget:
 		return t + "'s daily API allocation is used up.", "Data returns when the allocation resets; tell your integration admin."
 	case customer.CauseForbidden:

@@ -33,7 +33,7 @@ func TestWordsOfEachCause(t *testing.T) {
 			"Try again in a moment; if it persists, tell your integration admin."},
 		{of(customer.CauseUnavailable), "Billing is unavailable right now.", "Try again in a moment."},
 		{&customer.Problem{Cause: customer.CauseBreakerOpen, Source: "Billing", RetryAt: retryAt},
-			"Billing is unavailable, retrying at 14:05.", "Atrium stopped calling it after repeated failures and will try again by itself."},
+			"Billing is unavailable, retrying at 14:05:00.", "Atrium stopped calling it after repeated failures and will try again by itself."},
 		{of(customer.CauseBreakerOpen), "Billing is unavailable.", "Atrium stopped calling it after repeated failures and will try again by itself."},
 		{of(customer.CauseOverBudget), "Billing's daily API allocation is used up.", "Data returns when the allocation resets; tell your integration admin."},
 		{of(customer.CauseForbidden), "Atrium's integration user may not read this in Billing.", "Ask your integration admin to grant access."},
@@ -102,7 +102,7 @@ func TestPanelTimelineAndSearchSayTheSame(t *testing.T) {
 	}{
 		{"refused", fmt.Errorf("crm: %w: %w", adapters.ErrUnavailable, refused), "CRM is unavailable: Atrium could not connect to it."},
 		{"over budget", fmt.Errorf("crm: %w", adapters.ErrLimitExceeded), "CRM's daily API allocation is used up."},
-		{"breaker open", openBreaker{time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local)}, "CRM is unavailable, retrying at 14:05."},
+		{"breaker open", openBreaker{time.Date(2026, 11, 26, 14, 5, 0, 0, time.Local)}, "CRM is unavailable, retrying at 14:05:00."},
 		{"timeout", fmt.Errorf("crm: %w: %w", adapters.ErrUnavailable, context.DeadlineExceeded), "CRM did not answer within 3s."},
 		{"server error", fmt.Errorf("crm: %w", adapters.ErrUnavailable), "CRM is unavailable right now."},
 		{"sign-in failed", fmt.Errorf("crm: %w", adapters.ErrAuth), "Atrium could not sign in to CRM."},

@@ -2,6 +2,7 @@ package present
 
 import (
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/atrium-dev/atrium/components"
@@ -80,7 +81,38 @@ func Panel(id string, p customer.Panel, now time.Time) components.Panel {
 	if m.Problem != nil && m.Problem.Retry != "" {
 		m.Problem.RetryFragment = PanelURL(id, p.Source, p.Spec.Name)
 	}
+	if d, ok := refreshAfter(p, now); ok {
+		m.Refresh = PanelURL(id, p.Source, p.Spec.Name) + "?" + RefreshedParam + "=1"
+		m.RefreshDelay = strconv.Itoa(int(d/time.Second)) + "s"
+	}
 	return m
+}
+
+// RefreshedParam marks the one re-fetch of a panel shown stale or with its
+// source's breaker open: the panel it answers asks for no further one, so that
+// a source that stays down is not polled by every open page.
+const RefreshedParam = "refreshed"
+
+// StaleRefreshDelay is how long a stale panel waits before asking for itself
+// again: time for the background refresh its fetch started to land.
+const StaleRefreshDelay = 5 * time.Second
+
+// refreshAfter says whether, and after how long, the page should ask for p
+// again: a stale panel once its background refresh has had time to finish, a
+// panel whose source's breaker is open just after the breaker's retry time,
+// so that "retrying at 14:05:30" is never still shown at 14:06.
+func refreshAfter(p customer.Panel, now time.Time) (time.Duration, bool) {
+	switch {
+	case p.Facet != nil && p.Facet.Stale:
+		return StaleRefreshDelay, true
+	case p.Problem != nil && p.Problem.Cause == customer.CauseBreakerOpen && !p.Problem.RetryAt.IsZero():
+		d := p.Problem.RetryAt.Sub(now).Truncate(time.Second) + time.Second
+		if d > 10*time.Minute {
+			return 0, false // by then the user will have reloaded
+		}
+		return max(d, time.Second), true
+	}
+	return 0, false
 }
 
 // CustomerURL is the page of customer id.

@@ -176,3 +176,32 @@
     if ((e.key === "]" || e.key === "[") && !typing(el) && jump(e.key === "]" ? 1 : -1)) e.preventDefault();
   });
 })();
+
+// Freshness: a panel's "2 min ago" (a <time datetime data-ago>) stays true
+// while the page is open. The words are present.Ago's; the absolute time is
+// in the element's datetime and its tooltip.
+(function () {
+  "use strict";
+
+  function ago(ms) {
+    var s = ms / 1000;
+    if (s < 30) return "just now";
+    if (s < 3600 - 30) return Math.max(1, Math.round(s / 60)) + " min ago";
+    if (s < 86400) return Math.max(1, Math.floor(s / 3600)) + " h ago";
+    if (s < 2 * 86400) return "1 day ago";
+    return Math.floor(s / 86400) + " days ago";
+  }
+
+  function tick() {
+    var now = Date.now();
+    Array.prototype.forEach.call(document.querySelectorAll("time[data-ago][datetime]"), function (t) {
+      var at = Date.parse(t.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      var words = ago(now - at);
+      if (t.textContent !== words) t.textContent = words;
+    });
+  }
+  setInterval(tick, 30000);
+  // A tab put aside for an hour says so as soon as it is looked at again.
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) tick(); });
+})();
