@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,8 +40,11 @@ type RP struct {
 }
 
 type discovered struct {
-	provider   *oidc.Provider
-	verifier   *oidc.IDTokenVerifier
+	provider *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+	// logouts checks logout tokens' signature, issuer and audience; they
+	// need not have an expiry, and BackChannelLogout checks their times.
+	logouts    *oidc.IDTokenVerifier
 	oauth      oauth2.Config
 	endSession string
 }
@@ -97,6 +101,7 @@ func (rp *RP) discoverOnce(ctx context.Context) error {
 	d := &discovered{
 		provider:   p,
 		verifier:   p.VerifierContext(octx, &oidc.Config{ClientID: rp.cfg.ClientID}),
+		logouts:    p.VerifierContext(octx, &oidc.Config{ClientID: rp.cfg.ClientID, SkipExpiryCheck: true}),
 		endSession: extra.EndSession,
 		oauth: oauth2.Config{
 			ClientID:     rp.cfg.ClientID,
@@ -139,6 +144,9 @@ type Identity struct {
 	Principal   Principal
 	RawIDToken  string
 	TokenExpiry time.Time
+	// ProviderSID is the provider's session id (the sid claim), if it
+	// sent one.
+	ProviderSID string
 }
 
 // Exchange trades an authorization code for tokens and verifies the ID token:
@@ -183,7 +191,26 @@ func (rp *RP) Exchange(ctx context.Context, code, verifier, nonce string) (Ident
 	if p.Name == "" {
 		p.Name = stringClaim(claims, "preferred_username")
 	}
-	return Identity{Principal: p, RawIDToken: raw, TokenExpiry: idt.Expiry}, nil
+	return Identity{Principal: p, RawIDToken: raw, TokenExpiry: idt.Expiry, ProviderSID: stringClaim(claims, "sid")}, nil
+}
+
+// verifyLogoutToken checks a logout token's signature with the provider's
+// keys, its issuer and its audience, and returns the issuer and the claims.
+// The other rules are BackChannelLogout's.
+func (rp *RP) verifyLogoutToken(ctx context.Context, raw string) (issuer string, claims []byte, err error) {
+	d := rp.state.Load()
+	if d == nil {
+		return "", nil, ErrProviderUnavailable
+	}
+	t, err := d.logouts.Verify(oidc.ClientContext(ctx, rp.cfg.HTTP), raw)
+	if err != nil {
+		return "", nil, badLogoutToken("%v", err)
+	}
+	var all json.RawMessage
+	if err := t.Claims(&all); err != nil {
+		return "", nil, badLogoutToken("claims: %v", err)
+	}
+	return t.Issuer, all, nil
 }
 
 // EndSessionURL returns where to send the browser to end the provider's session,

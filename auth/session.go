@@ -50,7 +50,10 @@ type Session struct {
 // ManagerConfig configures sessions.
 type ManagerConfig struct {
 	Store SessionStore
-	RP    *RP
+	// Logouts serves the identity provider's back-channel logouts (nil:
+	// they are refused).
+	Logouts LogoutStore
+	RP      *RP
 	// HashKey signs the cookies (at least 32 random bytes).
 	HashKey []byte
 	TTL     time.Duration
@@ -184,7 +187,7 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 			// The tombstone makes this once per cookie: tell the others,
 			// in case the instance that ended it could not.
 			m.forget(raw.Value)
-			m.publishEnded(r.Context(), id)
+			m.publishEnded(r.Context(), store.Hash(id))
 		}
 		return Session{}, false
 	}
@@ -244,18 +247,18 @@ func (m *Manager) end(ctx context.Context, s Session) error {
 	if err := m.cfg.Store.DeleteSession(ctx, s.ID); err != nil {
 		return err
 	}
-	m.publishEnded(ctx, s.ID)
+	m.publishEnded(ctx, store.Hash(s.ID))
 	return nil
 }
 
-// publishEnded tells the other instances that the session id has ended. A
-// message that cannot be sent is logged: they then refuse the session
-// within Recheck.
-func (m *Manager) publishEnded(ctx context.Context, id string) {
+// publishEnded tells the other instances that the session of key (the
+// store.Hash of its id) has ended. A message that cannot be sent is logged:
+// they then refuse the session within Recheck.
+func (m *Manager) publishEnded(ctx context.Context, key string) {
 	if m.cfg.Bus == nil {
 		return
 	}
-	if err := m.cfg.Bus.Publish(ctx, bus.EndedSession(store.Hash(id))); err != nil {
+	if err := m.cfg.Bus.Publish(ctx, bus.EndedSession(key)); err != nil {
 		m.cfg.Logger.WarnContext(ctx, "tell other instances a session ended", "err", err)
 	}
 }
@@ -289,17 +292,27 @@ func (m *Manager) FollowEnded(ctx context.Context) {
 func (m *Manager) endedElsewhere(msg bus.Message) {
 	switch msg.Kind {
 	case bus.SessionEnded:
-		var cookie string
-		m.ids.Compute(msg.Session, func(old recentID, found bool) (recentID, otter.ComputeOp) {
-			cookie = old.cookie
-			return recentID{ended: true}, otter.WriteOp
-		})
-		if cookie != "" {
-			m.forget(cookie)
-		}
+		m.endedKey(msg.Session)
 	case bus.Resync:
 		m.recent.InvalidateAll()
 		m.ids.InvalidateAll()
+	}
+}
+
+// endedKey marks the session of key (the store.Hash of its id) as ended,
+// once it is gone from the store: a remembered copy is dropped, and a read
+// of the store in flight cannot bring it back.
+func (m *Manager) endedKey(key string) {
+	if m.ids == nil {
+		return
+	}
+	var cookie string
+	m.ids.Compute(key, func(old recentID, found bool) (recentID, otter.ComputeOp) {
+		cookie = old.cookie
+		return recentID{ended: true}, otter.WriteOp
+	})
+	if cookie != "" {
+		m.forget(cookie)
 	}
 }
 
@@ -419,7 +432,7 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request, client str
 	rec := store.Session{
 		Subject: id.Principal.Subject, Email: id.Principal.Email, Name: id.Principal.Name,
 		Groups: id.Principal.Groups, IDToken: id.RawIDToken, CSRFToken: rand.Text(),
-		CreatedAt: now, ExpiresAt: now.Add(m.cfg.TTL), TokenExpiry: id.TokenExpiry,
+		CreatedAt: now, ExpiresAt: now.Add(m.cfg.TTL), TokenExpiry: id.TokenExpiry, ProviderSID: id.ProviderSID,
 	}
 	if err := m.cfg.Store.CreateSession(r.Context(), sid, rec); err != nil {
 		return "", err

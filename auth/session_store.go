@@ -41,6 +41,20 @@ type Sweeper interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 }
 
+// LogoutStore is what a back-channel logout from the identity provider needs
+// of the store. storetest's Logouts suite is its contract.
+type LogoutStore interface {
+	// DeleteProviderSessions deletes the sessions of the provider's
+	// session providerSID and of subject (either may be empty; see
+	// BackChannelLogout) and returns their keys, the store.Hash of their
+	// ids.
+	DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error)
+	// UseToken records a one-time token's key until it expires, or
+	// returns store.ErrTokenUsed when it is recorded already. The sweeper
+	// removes it after until.
+	UseToken(ctx context.Context, key string, until time.Time) error
+}
+
 // Notifier carries "a session ended" between the instances sharing a store,
 // so that each forgets its remembered copy at once rather than within
 // Recheck. bus.Bus is one.

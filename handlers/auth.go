@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -41,4 +42,27 @@ func (h *Auth) Logout(c echo.Context) error {
 // SignedOut handles GET /auth/signed-out.
 func (h *Auth) SignedOut(c echo.Context) error {
 	return render(c, http.StatusOK, components.SignedOut(h.Frame.Layout(c, "Signed out")))
+}
+
+// logoutError is the answer to a back-channel logout that fails, in the
+// form of OAuth 2.0 errors (Back-Channel Logout 1.0, section 2.8).
+type logoutError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+// BackChannelLogout handles POST /auth/backchannel-logout, which the identity
+// provider calls with a logout_token form field; the token's signature is
+// what authenticates it, so it has neither session nor CSRF token.
+func (h *Auth) BackChannelLogout(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	_, err := h.Sessions.BackChannelLogout(c.Request().Context(), c.Request().PostFormValue("logout_token"))
+	var bad *auth.LogoutTokenError
+	if errors.As(err, &bad) {
+		return c.JSON(http.StatusBadRequest, logoutError{Error: "invalid_request", Description: bad.Reason})
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusOK)
 }

@@ -26,6 +26,8 @@ type backend interface {
 	SaveLogin(ctx context.Context, l Login, limits LoginLimits) error
 	TakeLogin(ctx context.Context, state, binding string, now time.Time) (Login, error)
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+	DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error)
+	UseToken(ctx context.Context, key string, until time.Time) error
 
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
 

@@ -140,10 +140,10 @@ func checkPostgresSchema(ctx context.Context, q queryer, latest int64) error {
 
 func (p *Postgres) CreateSession(ctx context.Context, id string, se Session) error {
 	_, err := p.pool.Exec(ctx, `INSERT INTO sessions
-		(key, subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		(key, subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		Hash(id), se.Subject, se.Email, se.Name, nonNil(se.Groups), se.IDToken, se.CSRFToken,
-		se.CreatedAt, se.ExpiresAt, nullTime(se.TokenExpiry))
+		se.CreatedAt, se.ExpiresAt, nullTime(se.TokenExpiry), se.ProviderSID)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -155,9 +155,9 @@ func (p *Postgres) Session(ctx context.Context, id string, now time.Time) (Sessi
 		se       Session
 		tokenExp pgtype.Timestamptz
 	)
-	err := p.pool.QueryRow(ctx, `SELECT subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry
+	err := p.pool.QueryRow(ctx, `SELECT subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid
 		FROM sessions WHERE key = $1 AND expires_at > $2`, Hash(id), now).
-		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp)
+		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp, &se.ProviderSID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -176,6 +176,30 @@ func (p *Postgres) Session(ctx context.Context, id string, now time.Time) (Sessi
 func (p *Postgres) DeleteSession(ctx context.Context, id string) error {
 	if _, err := p.pool.Exec(ctx, `DELETE FROM sessions WHERE key = $1`, Hash(id)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+func (p *Postgres) DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error) {
+	rows, err := p.pool.Query(ctx, `DELETE FROM sessions WHERE `+providerSessions+` RETURNING key`,
+		pgx.NamedArgs{"sid": providerSID, "sub": subject})
+	if err != nil {
+		return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+	}
+	return keys, nil
+}
+
+func (p *Postgres) UseToken(ctx context.Context, key string, until time.Time) error {
+	tag, err := p.pool.Exec(ctx, `INSERT INTO used_tokens (key, expires_at) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, until)
+	if err != nil {
+		return fmt.Errorf("store: use token: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrTokenUsed
 	}
 	return nil
 }
@@ -294,6 +318,7 @@ func (p *Postgres) DeleteExpired(ctx context.Context, now time.Time) (int64, err
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE expires_at <= $1`,
 		`DELETE FROM login_attempts WHERE expires_at <= $1`,
+		`DELETE FROM used_tokens WHERE expires_at <= $1`,
 	} {
 		tag, err := tx.Exec(ctx, q, now)
 		if err != nil {

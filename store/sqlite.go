@@ -56,7 +56,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 func (s *SQLite) prepare(ctx context.Context) error {
 	var err error
 	if s.readSession, err = s.db.PrepareContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
-		created_at, expires_at, token_expiry FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
+		created_at, expires_at, token_expiry, provider_sid FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
 		return fmt.Errorf("store: prepare session read: %w", err)
 	}
 	if s.readDecisions, err = s.db.PrepareContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
@@ -150,10 +150,10 @@ func (s *SQLite) CreateSession(ctx context.Context, id string, se Session) error
 		return err
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO sessions
-		(key, subject, email, name, groups_json, id_token, csrf_token, created_at, expires_at, token_expiry)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(key, subject, email, name, groups_json, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		Hash(id), se.Subject, se.Email, se.Name, string(groups), se.IDToken, se.CSRFToken,
-		ms(se.CreatedAt), ms(se.ExpiresAt), ms(se.TokenExpiry))
+		ms(se.CreatedAt), ms(se.ExpiresAt), ms(se.TokenExpiry), se.ProviderSID)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -167,7 +167,7 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 		created, expires, tokenExp int64
 	)
 	err := s.readSession.QueryRowContext(ctx, Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
-		&created, &expires, &tokenExp)
+		&created, &expires, &tokenExp, &se.ProviderSID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -184,6 +184,39 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 func (s *SQLite) DeleteSession(ctx context.Context, id string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, Hash(id)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `DELETE FROM sessions WHERE `+providerSessions+` RETURNING key`,
+		sql.Named("sid", providerSID), sql.Named("sub", subject))
+	if err != nil {
+		return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+	}
+	return keys, nil
+}
+
+func (s *SQLite) UseToken(ctx context.Context, key string, until time.Time) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO used_tokens (key, expires_at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, ms(until))
+	if err != nil {
+		return fmt.Errorf("store: use token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrTokenUsed
 	}
 	return nil
 }
@@ -275,6 +308,7 @@ func (s *SQLite) DeleteExpired(ctx context.Context, now time.Time) (int64, error
 	for _, q := range []string{
 		`DELETE FROM sessions WHERE expires_at <= ?`,
 		`DELETE FROM login_attempts WHERE expires_at <= ?`,
+		`DELETE FROM used_tokens WHERE expires_at <= ?`,
 	} {
 		res, err := s.db.ExecContext(ctx, q, ms(now))
 		if err != nil {

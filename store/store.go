@@ -20,6 +20,9 @@ import (
 // ErrNotFound is returned when a record does not exist or has expired.
 var ErrNotFound = errors.New("store: not found")
 
+// ErrTokenUsed is returned when a one-time token is presented again.
+var ErrTokenUsed = errors.New("store: token already used")
+
 // Session is a signed-in user's server-side session.
 type Session struct {
 	Subject     string
@@ -31,6 +34,10 @@ type Session struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 	TokenExpiry time.Time // expiry of the identity provider's tokens
+	// ProviderSID is the identity provider's session id of the sign-in
+	// (the ID token's sid claim; empty when it sent none): its
+	// back-channel logout names the sessions to end by it.
+	ProviderSID string
 }
 
 // Login is an authorization request in flight, between the redirect to the
@@ -94,3 +101,12 @@ func Hash(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// providerSessions selects the sessions an identity provider's logout names
+// by @sid (its session id) and @sub (the subject), either of which may be
+// empty: the sessions of that provider session (of that subject, when it is
+// named too), and the subject's sessions that have no provider session id
+// to tell them apart (signed in before it was stored, or from a provider
+// that sends none), or every session of the subject when no sid is given.
+const providerSessions = `(@sid <> '' AND provider_sid = @sid AND (@sub = '' OR subject = @sub))
+	OR (@sub <> '' AND subject = @sub AND (@sid = '' OR provider_sid = ''))`

@@ -95,7 +95,7 @@ func startPortal(t *testing.T, s portalSetup) (*portal, *testLogs) {
 	if err := rp.WaitReady(wctx); err != nil {
 		t.Fatal("identity provider not discovered:", err)
 	}
-	mc := auth.ManagerConfig{Store: st, RP: rp, HashKey: hashKey, TTL: time.Hour, Recheck: 5 * time.Second,
+	mc := auth.ManagerConfig{Store: st, Logouts: st, RP: rp, HashKey: hashKey, TTL: time.Hour, Recheck: 5 * time.Second,
 		PostLogoutURL: public + "/auth/signed-out", Logger: logger}
 	if s.manager != nil {
 		s.manager(&mc)

@@ -122,6 +122,7 @@ func New(d Deps) (*echo.Echo, error) {
 	e.GET("/auth/callback", a.Callback, noStore)
 	e.GET("/auth/signed-out", a.SignedOut)
 	e.POST("/auth/logout", a.Logout, requireSession, requireCSRF)
+	e.POST("/auth/backchannel-logout", a.BackChannelLogout) // from the provider, signed: no session, no CSRF token
 
 	// Proxied legacy tools: the proxy checks the session and the tool's groups
 	// itself (a login redirect for pages, 401 otherwise), and leaves the

@@ -131,7 +131,7 @@ func startFull(t *testing.T, src customer.Source, budget time.Duration, tools []
 	}
 	// Recheck as in production: a logout must end the session at once even
 	// though Current remembers sessions between store reads.
-	sessions, err := auth.NewManager(auth.ManagerConfig{Store: st, RP: rp, HashKey: hashKey,
+	sessions, err := auth.NewManager(auth.ManagerConfig{Store: st, Logouts: st, RP: rp, HashKey: hashKey,
 		TTL: time.Hour, Recheck: 5 * time.Second, PostLogoutURL: public + "/auth/signed-out", Logger: logger})
 	if err != nil {
 		t.Fatal(err)

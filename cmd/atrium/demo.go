@@ -117,6 +117,7 @@ func demo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) error {
 			ID: demoClientID, Secret: clientSecret,
 			RedirectURIs:           []string{public + "/auth/callback"},
 			PostLogoutRedirectURIs: []string{public + "/auth/signed-out"},
+			BackChannelLogoutURI:   public + "/auth/backchannel-logout",
 		}},
 		Logger: logger.With("component", "demo-idp"),
 	})

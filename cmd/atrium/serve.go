@@ -95,6 +95,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 
 	sessions, err := auth.NewManager(auth.ManagerConfig{
 		Store:         st,
+		Logouts:       st,
 		RP:            rp,
 		HashKey:       hashKey,
 		TTL:           l.Server.SessionTTL.D(),

@@ -12,18 +12,21 @@ import (
 var (
 	_ auth.SessionStore  = (*store.SQLite)(nil)
 	_ auth.Sweeper       = (*store.SQLite)(nil)
+	_ auth.LogoutStore   = (*store.SQLite)(nil)
 	_ customer.Decisions = (*store.SQLite)(nil)
 	_ secrets            = (*store.SQLite)(nil)
 	_ web.Pinger         = (*store.SQLite)(nil)
 
 	_ auth.SessionStore  = (*store.Postgres)(nil)
 	_ auth.Sweeper       = (*store.Postgres)(nil)
+	_ auth.LogoutStore   = (*store.Postgres)(nil)
 	_ customer.Decisions = (*store.Postgres)(nil)
 	_ secrets            = (*store.Postgres)(nil)
 	_ web.Pinger         = (*store.Postgres)(nil)
 
 	_ auth.SessionStore  = (*store.DB)(nil)
 	_ auth.Sweeper       = (*store.DB)(nil)
+	_ auth.LogoutStore   = (*store.DB)(nil)
 	_ customer.Decisions = (*store.DB)(nil)
 	_ secrets            = (*store.DB)(nil)
 	_ web.Pinger         = (*store.DB)(nil)

@@ -40,8 +40,15 @@ func (s *storage) setUserinfo(info *oidc.UserInfo, userID string, scopes []strin
 
 // SetUserinfoFromRequest implements op.CanSetUserinfoFromRequest; it is how
 // the claims reach the ID token.
+// It also names the sign-in (sid), which a back-channel logout names again.
 func (s *storage) SetUserinfoFromRequest(_ context.Context, info *oidc.UserInfo, req op.IDTokenRequest, scopes []string) error {
-	return s.setUserinfo(info, req.GetSubject(), scopes)
+	if err := s.setUserinfo(info, req.GetSubject(), scopes); err != nil {
+		return err
+	}
+	if sid := sessionID(req); sid != "" {
+		info.AppendClaims("sid", sid)
+	}
+	return nil
 }
 
 // SetUserinfoFromScopes implements op.Storage. The library documents it as

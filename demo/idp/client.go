@@ -19,6 +19,9 @@ type Client struct {
 	Secret                 string
 	RedirectURIs           []string // exact match
 	PostLogoutRedirectURIs []string // exact match; end_session refuses any other
+	// BackChannelLogoutURI, when set, is sent a logout token whenever the
+	// user signs out of this client here (Back-Channel Logout 1.0).
+	BackChannelLogoutURI string
 }
 
 // scopeGroups asks for the "groups" claim. It is the only scope beyond the

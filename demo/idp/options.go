@@ -80,6 +80,11 @@ func (o Options) validate() (*url.URL, error) {
 				add("client %q: post-logout redirect URI: %w", c.ID, err)
 			}
 		}
+		if c.BackChannelLogoutURI != "" {
+			if err := checkAbsoluteURL(c.BackChannelLogoutURI); err != nil {
+				add("client %q: back-channel logout URI: %w", c.ID, err)
+			}
+		}
 	}
 
 	if len(problems) > 0 {

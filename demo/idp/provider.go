@@ -30,6 +30,9 @@ type Options struct {
 	// Now is the provider's clock, of expiries and account lockouts; nil
 	// is time.Now.
 	Now func() time.Time
+	// SigningKey signs the provider's tokens (nil: a fresh 2048-bit key);
+	// a test that signs tokens of its own as the provider sets it.
+	SigningKey *rsa.PrivateKey
 }
 
 // Provider is a running OpenID Provider. It serves the protocol endpoints,
@@ -60,9 +63,11 @@ func New(opts Options) (*Provider, error) {
 		logger.Warn("idp: issuer uses plain http on a non-loopback host; tokens and passwords travel unencrypted", "issuer", opts.Issuer)
 	}
 
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("idp: signing key: %w", err)
+	rsaKey := opts.SigningKey
+	if rsaKey == nil {
+		if rsaKey, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("idp: signing key: %w", err)
+		}
 	}
 	loginURL := func(authRequestID string) string {
 		return opts.Issuer + loginPath + "?authRequestID=" + url.QueryEscape(authRequestID)
@@ -81,13 +86,17 @@ func New(opts Options) (*Provider, error) {
 	config := &op.Config{
 		DefaultLogoutRedirectURI: opts.Issuer + loggedOutPath,
 		CodeMethodS256:           true,
-		AuthMethodPost:           true,
-		GrantTypeRefreshToken:    true,
+		// Each sign-in is its own session: its ID tokens carry a sid, and
+		// signing out sends the client a logout token naming it.
+		BackChannelLogoutSupported:        true,
+		BackChannelLogoutSessionSupported: true,
+		AuthMethodPost:                    true,
+		GrantTypeRefreshToken:             true,
 		SupportedScopes: []string{
 			oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, scopeGroups, oidc.ScopeOfflineAccess,
 		},
 		SupportedClaims: []string{
-			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash", "c_hash",
+			"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash", "c_hash", "sid",
 			"name", "given_name", "family_name", "preferred_username", "email", "email_verified", scopeGroups,
 		},
 	}

@@ -28,6 +28,9 @@ type authRequest struct {
 	done     bool   // a user has signed in
 	userID   string
 	authTime time.Time
+	// sid names this sign-in, the provider's session of it, in the ID
+	// tokens it yields and in the logout token that ends it.
+	sid string
 }
 
 var (
@@ -90,6 +93,7 @@ type refreshTokenRequest struct {
 	scopes   []string
 	amr      []string
 	authTime time.Time
+	sid      string
 }
 
 var _ op.RefreshTokenRequest = (*refreshTokenRequest)(nil)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +27,7 @@ type storage struct {
 	key       signingKey
 	logger    *slog.Logger
 	now       func() time.Time
+	http      *http.Client // for back-channel logouts
 
 	mu            sync.Mutex
 	lockouts      map[string]*lockout // by user ID, of accounts with wrong passwords lately
@@ -50,6 +52,7 @@ func newStorage(users []User, clients []*client, key signingKey, logger *slog.Lo
 		key:           key,
 		logger:        logger,
 		now:           time.Now,
+		http:          &http.Client{Timeout: backChannelTimeout},
 		lockouts:      make(map[string]*lockout),
 		authRequests:  make(map[string]*authRequest),
 		codes:         make(map[string]string),
@@ -221,6 +224,7 @@ func (s *storage) completeSignIn(id, userID string) error {
 	a.done = true
 	a.userID = userID
 	a.authTime = s.now()
+	a.sid = rand.Text()
 	return nil
 }
 

@@ -31,6 +31,7 @@ type refreshToken struct {
 	scopes        []string
 	amr           []string
 	authTime      time.Time
+	sid           string
 	expiresAt     time.Time
 	accessTokenID string
 }
@@ -74,6 +75,7 @@ func (s *storage) CreateAccessAndRefreshTokens(_ context.Context, req op.TokenRe
 		scopes:    slices.Clone(r.GetScopes()),
 		amr:       slices.Clone(r.GetAMR()),
 		authTime:  r.GetAuthTime(),
+		sid:       sessionID(r),
 		expiresAt: s.now().Add(refreshTokenLifetime),
 	}
 	at := s.newAccessTokenLocked(r)
@@ -109,6 +111,7 @@ func (s *storage) TokenRequestByRefreshToken(_ context.Context, token string) (o
 		scopes:   slices.Clone(rt.scopes),
 		amr:      slices.Clone(rt.amr),
 		authTime: rt.authTime,
+		sid:      rt.sid,
 	}, nil
 }
 
@@ -173,4 +176,15 @@ func (s *storage) activeAccessToken(id string) (accessToken, error) {
 		return accessToken{}, fmt.Errorf("access token: %w", errNotFound)
 	}
 	return *t, nil
+}
+
+// sessionID is the sid of the sign-in a token request stands for.
+func sessionID(r op.IDTokenRequest) string {
+	switch r := r.(type) {
+	case *authRequest:
+		return r.sid
+	case *refreshTokenRequest:
+		return r.sid
+	}
+	return ""
 }

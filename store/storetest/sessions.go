@@ -18,7 +18,8 @@ func Sessions[S SessionStore](t *testing.T, open func(t *testing.T) S) {
 	t.Run("round trip", func(t *testing.T) {
 		s := open(t)
 		in := store.Session{Subject: "sub-1", Email: "a@example.com", Name: "Alice", Groups: []string{"sales", "admins"},
-			IDToken: "tok", CSRFToken: "csrf", CreatedAt: now, ExpiresAt: now.Add(time.Hour), TokenExpiry: now.Add(10 * time.Minute)}
+			IDToken: "tok", CSRFToken: "csrf", CreatedAt: now, ExpiresAt: now.Add(time.Hour), TokenExpiry: now.Add(10 * time.Minute),
+			ProviderSID: "provider-session"}
 		if err := s.CreateSession(ctx, "id-1", in); err != nil {
 			t.Fatal(err)
 		}
@@ -28,7 +29,7 @@ func Sessions[S SessionStore](t *testing.T, open func(t *testing.T) S) {
 		}
 		if got.Subject != in.Subject || got.Email != in.Email || got.Name != in.Name || !slices.Equal(got.Groups, in.Groups) ||
 			got.CSRFToken != in.CSRFToken || got.IDToken != in.IDToken || !got.CreatedAt.Equal(in.CreatedAt) ||
-			!got.ExpiresAt.Equal(in.ExpiresAt) || !got.TokenExpiry.Equal(in.TokenExpiry) {
+			!got.ExpiresAt.Equal(in.ExpiresAt) || !got.TokenExpiry.Equal(in.TokenExpiry) || got.ProviderSID != in.ProviderSID {
 			t.Errorf("got %+v, want %+v", got, in)
 		}
 	})

@@ -45,6 +45,15 @@ type SweepStore interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 }
 
+// LogoutStore is what the Logouts suite checks: a provider's logout, and
+// the sessions and sweeper it works with.
+type LogoutStore interface {
+	SessionStore
+	DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error)
+	UseToken(ctx context.Context, key string, until time.Time) error
+	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
+}
+
 // Implementation is a store with every capability.
 type Implementation interface {
 	SessionStore
@@ -52,6 +61,7 @@ type Implementation interface {
 	LinkStore
 	SecretStore
 	SweepStore
+	LogoutStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -62,6 +72,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Links", func(t *testing.T) { Links(t, open) })
 	t.Run("Secrets", func(t *testing.T) { Secrets(t, open) })
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
+	t.Run("Logouts", func(t *testing.T) { Logouts(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
