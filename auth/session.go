@@ -43,8 +43,11 @@ type Session struct {
 	Principal Principal
 	CSRFToken string
 	ExpiresAt time.Time
-	idToken   string
-	cookie    string // the session cookie's value, the key of Manager.recent
+	// LastSeen is when the session was last used, as the store knows it
+	// (at most IdleTimeout/60 plus Recheck behind).
+	LastSeen time.Time
+	idToken  string
+	cookie   string // the session cookie's value, the key of Manager.recent
 }
 
 // ManagerConfig configures sessions.
@@ -57,6 +60,12 @@ type ManagerConfig struct {
 	// HashKey signs the cookies (at least 32 random bytes).
 	HashKey []byte
 	TTL     time.Duration
+	// IdleTimeout ends a session unused for this long (0: never), on
+	// every instance, as a logout does. Activity records when sessions are
+	// used, at most once per IdleTimeout/60 each, so a session in use may
+	// end up to that plus Recheck early.
+	IdleTimeout time.Duration
+	Activity    SessionActivity
 	// Recheck is how long a session read from the store is trusted before
 	// the store is asked again (0: ask on every request). A session ended
 	// on this instance is forgotten at once; one ended on another instance
@@ -122,6 +131,9 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.IdleTimeout > 0 && cfg.Activity == nil {
+		return nil, errors.New("auth: an idle timeout needs a store of session activity")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -200,13 +212,42 @@ func (m *Manager) Current(r *http.Request) (Session, bool) {
 		Principal: Principal{Subject: rec.Subject, Email: rec.Email, Name: rec.Name, Groups: rec.Groups},
 		CSRFToken: rec.CSRFToken,
 		ExpiresAt: rec.ExpiresAt,
+		LastSeen:  rec.LastSeenAt,
 		idToken:   rec.IDToken,
 		cookie:    raw.Value,
+	}
+	if !m.stillActive(r.Context(), &s, now) {
+		return Session{}, false
 	}
 	if m.recent != nil && !m.remember(s, now) {
 		return Session{}, false
 	}
 	return s, true
+}
+
+// stillActive ends s, just read from the store, when it has been idle for
+// IdleTimeout, and otherwise records its use when the store's LastSeen is
+// more than IdleTimeout/60 old.
+func (m *Manager) stillActive(ctx context.Context, s *Session, now time.Time) bool {
+	idle := m.cfg.IdleTimeout
+	if idle <= 0 {
+		return true
+	}
+	if !now.Before(s.LastSeen.Add(idle)) {
+		if err := m.end(ctx, *s); err != nil {
+			m.cfg.Logger.ErrorContext(ctx, "end idle session", "err", err)
+		}
+		m.cfg.Logger.InfoContext(ctx, "session ended: idle", "subject", s.Principal.Subject, "idle_timeout", idle)
+		return false
+	}
+	if now.Sub(s.LastSeen) >= idle/60 {
+		if err := m.cfg.Activity.TouchSession(ctx, s.ID, now); err != nil {
+			m.cfg.Logger.WarnContext(ctx, "record session activity", "err", err)
+		} else {
+			s.LastSeen = now
+		}
+	}
+	return true
 }
 
 // remember keeps s, just read from the store, for Recheck. It reports false

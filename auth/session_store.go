@@ -55,6 +55,14 @@ type LogoutStore interface {
 	UseToken(ctx context.Context, key string, until time.Time) error
 }
 
+// SessionActivity records when sessions are used, for the idle timeout.
+// storetest's Activity suite is its contract.
+type SessionActivity interface {
+	// TouchSession records that the session of id was used at at; an
+	// earlier time than the one recorded changes nothing.
+	TouchSession(ctx context.Context, id string, at time.Time) error
+}
+
 // Notifier carries "a session ended" between the instances sharing a store,
 // so that each forgets its remembered copy at once rather than within
 // Recheck. bus.Bus is one.

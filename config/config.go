@@ -67,8 +67,11 @@ type Server struct {
 	// SessionRecheck is how long a session read from the store is trusted
 	// before the store is asked again; nil means the default, 0 asks on
 	// every request.
-	SessionRecheck  *Duration `yaml:"session_recheck"`
-	ShutdownTimeout Duration  `yaml:"shutdown_timeout"`
+	SessionRecheck *Duration `yaml:"session_recheck"`
+	// SessionIdleTimeout ends a session unused for this long; nil means
+	// the default, 0 never ends a session for being idle.
+	SessionIdleTimeout *Duration `yaml:"session_idle_timeout"`
+	ShutdownTimeout    Duration  `yaml:"shutdown_timeout"`
 	// AllowedHosts are more host names (host or host:port, as browsers
 	// send them) Atrium answers for, beside the public URL's.
 	AllowedHosts []string `yaml:"allowed_hosts"`
@@ -162,6 +165,7 @@ const (
 	DefaultSessionTTL      = 12 * time.Hour
 	DefaultShutdownTimeout = 15 * time.Second
 	DefaultSessionRecheck  = 5 * time.Second
+	DefaultSessionIdle     = time.Hour
 	DefaultSourceTimeout   = 5 * time.Second
 	DefaultGroupsClaim     = "groups"
 	DefaultPageBudget      = 8 * time.Second
@@ -181,6 +185,10 @@ func (c *Config) applyDefaults() {
 	if c.Server.SessionRecheck == nil {
 		d := Duration(DefaultSessionRecheck)
 		c.Server.SessionRecheck = &d
+	}
+	if c.Server.SessionIdleTimeout == nil {
+		d := Duration(DefaultSessionIdle)
+		c.Server.SessionIdleTimeout = &d
 	}
 	if c.Server.ShutdownTimeout == 0 {
 		c.Server.ShutdownTimeout = Duration(DefaultShutdownTimeout)

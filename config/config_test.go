@@ -83,6 +83,7 @@ server:
   adr: 1.2.3.4:80
   session_ttl: soon
   session_recheck: 5m
+  session_idle_timeout: 30s
 auth:
   client_id: atrium
   scopes: [email]
@@ -117,6 +118,7 @@ cache:
 	want := []struct{ path, text string }{
 		{"server.adr", `did you mean "addr"?`},
 		{"server.session_recheck", "must be between 0s and 1m"},
+		{"server.session_idle_timeout", "must be 0s (off) or between 1m and server.session_ttl"},
 		{"server.public_url", "must start with http"},
 		{"auth.issuer", "is required"},
 		{"auth.scopes", `must include "openid"`},
@@ -181,6 +183,38 @@ func TestSessionRecheckZeroIsKept(t *testing.T) {
 	}
 	if l.Server.SessionRecheck == nil || l.Server.SessionRecheck.D() != 0 {
 		t.Errorf("session_recheck = %v, want 0s", l.Server.SessionRecheck)
+	}
+}
+
+// session_idle_timeout: absent is the default hour, 0s turns it off, and
+// more than session_ttl could never happen.
+func TestSessionIdleTimeout(t *testing.T) {
+	vars := env(map[string]string{"SECRET": strings.Repeat("x", 40), "LIMIT": "7"})
+	for _, tc := range []struct {
+		line string
+		want time.Duration
+		bad  bool
+	}{
+		{"", time.Hour, false},
+		{"  session_idle_timeout: 0s\n", 0, false},
+		{"  session_idle_timeout: 20m\n", 20 * time.Minute, false},
+		{"  session_idle_timeout: 30s\n", 0, true},
+		{"  session_ttl: 1h\n  session_idle_timeout: 2h\n", 0, true},
+	} {
+		l, err := Load([]byte(strings.Replace(valid, "server:\n", "server:\n"+tc.line, 1)), registry(), vars)
+		if tc.bad {
+			if err == nil || !strings.Contains(err.Error(), "server.session_idle_timeout") {
+				t.Errorf("%q: %v, want a problem at server.session_idle_timeout", tc.line, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%q: %v", tc.line, err)
+			continue
+		}
+		if got := l.Server.SessionIdleTimeout; got == nil || got.D() != tc.want {
+			t.Errorf("%q: session_idle_timeout = %v, want %v", tc.line, got, tc.want)
+		}
 	}
 }
 

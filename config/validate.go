@@ -78,6 +78,10 @@ func (v *validator) validateServer(s *Server) {
 		v.at("server.session_recheck", "server.session_recheck", "must be between 0s and 1m",
 			"use a few seconds, e.g. 5s: a logout on another instance takes effect here within this time")
 	}
+	if idle := s.SessionIdleTimeout; idle != nil && idle.D() != 0 && (idle.D() < time.Minute || idle.D() > s.SessionTTL.D()) {
+		v.at("server.session_idle_timeout", "server.session_idle_timeout", "must be 0s (off) or between 1m and server.session_ttl",
+			"use e.g. 30m or 1h: a session unused that long ends, however long server.session_ttl lets it last")
+	}
 	if b := s.BodyTimeout.D(); b < time.Second || b > 5*time.Minute {
 		v.at("server.body_timeout", "server.body_timeout", "must be between 1s and 5m",
 			"use a few seconds, e.g. 10s: Atrium's own forms are small; uploads to proxied tools are not limited by it")

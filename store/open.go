@@ -28,6 +28,7 @@ type backend interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 	DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error)
 	UseToken(ctx context.Context, key string, until time.Time) error
+	TouchSession(ctx context.Context, id string, at time.Time) error
 
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
 

@@ -155,9 +155,9 @@ func (p *Postgres) Session(ctx context.Context, id string, now time.Time) (Sessi
 		se       Session
 		tokenExp pgtype.Timestamptz
 	)
-	err := p.pool.QueryRow(ctx, `SELECT subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid
-		FROM sessions WHERE key = $1 AND expires_at > $2`, Hash(id), now).
-		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp, &se.ProviderSID)
+	err := p.pool.QueryRow(ctx, `SELECT subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid,
+		COALESCE(last_seen_at, created_at) FROM sessions WHERE key = $1 AND expires_at > $2`, Hash(id), now).
+		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp, &se.ProviderSID, &se.LastSeenAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -176,6 +176,14 @@ func (p *Postgres) Session(ctx context.Context, id string, now time.Time) (Sessi
 func (p *Postgres) DeleteSession(ctx context.Context, id string) error {
 	if _, err := p.pool.Exec(ctx, `DELETE FROM sessions WHERE key = $1`, Hash(id)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+func (p *Postgres) TouchSession(ctx context.Context, id string, at time.Time) error {
+	if _, err := p.pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $1 WHERE key = $2
+		AND (last_seen_at IS NULL OR last_seen_at < $1)`, at, Hash(id)); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
 }

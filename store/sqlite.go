@@ -56,7 +56,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 func (s *SQLite) prepare(ctx context.Context) error {
 	var err error
 	if s.readSession, err = s.db.PrepareContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
-		created_at, expires_at, token_expiry, provider_sid FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
+		created_at, expires_at, token_expiry, provider_sid, last_seen_at FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
 		return fmt.Errorf("store: prepare session read: %w", err)
 	}
 	if s.readDecisions, err = s.db.PrepareContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
@@ -165,9 +165,10 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 		se                         Session
 		groups                     string
 		created, expires, tokenExp int64
+		lastSeen                   int64
 	)
 	err := s.readSession.QueryRowContext(ctx, Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
-		&created, &expires, &tokenExp, &se.ProviderSID)
+		&created, &expires, &tokenExp, &se.ProviderSID, &lastSeen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -178,12 +179,24 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 		return Session{}, fmt.Errorf("store: read session groups: %w", err)
 	}
 	se.CreatedAt, se.ExpiresAt, se.TokenExpiry = fromMS(created), fromMS(expires), fromMS(tokenExp)
+	se.LastSeenAt = se.CreatedAt
+	if lastSeen != 0 {
+		se.LastSeenAt = fromMS(lastSeen)
+	}
 	return se, nil
 }
 
 func (s *SQLite) DeleteSession(ctx context.Context, id string) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE key = ?`, Hash(id)); err != nil {
 		return fmt.Errorf("store: delete session: %w", err)
+	}
+	return nil
+}
+
+func (s *SQLite) TouchSession(ctx context.Context, id string, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE key = ? AND last_seen_at < ?`,
+		ms(at), Hash(id), ms(at)); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ type Session struct {
 	// (the ID token's sid claim; empty when it sent none): its
 	// back-channel logout names the sessions to end by it.
 	ProviderSID string
+	// LastSeenAt is when the session was last used, as TouchSession
+	// recorded it; CreatedAt until then.
+	LastSeenAt time.Time
 }
 
 // Login is an authorization request in flight, between the redirect to the

@@ -99,6 +99,8 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		RP:            rp,
 		HashKey:       hashKey,
 		TTL:           l.Server.SessionTTL.D(),
+		IdleTimeout:   l.Server.SessionIdleTimeout.D(),
+		Activity:      st,
 		Recheck:       l.Server.SessionRecheck.D(),
 		Secure:        strings.HasPrefix(public, "https://"),
 		PostLogoutURL: public + "/auth/signed-out",

@@ -54,6 +54,12 @@ type LogoutStore interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int64, error)
 }
 
+// ActivityStore is what the Activity suite checks.
+type ActivityStore interface {
+	SessionStore
+	TouchSession(ctx context.Context, id string, at time.Time) error
+}
+
 // Implementation is a store with every capability.
 type Implementation interface {
 	SessionStore
@@ -62,6 +68,7 @@ type Implementation interface {
 	SecretStore
 	SweepStore
 	LogoutStore
+	ActivityStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -73,6 +80,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Secrets", func(t *testing.T) { Secrets(t, open) })
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
 	t.Run("Logouts", func(t *testing.T) { Logouts(t, open) })
+	t.Run("Activity", func(t *testing.T) { Activity(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
