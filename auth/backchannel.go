@@ -22,6 +22,24 @@ const (
 	LogoutTokenSkew   = time.Minute
 )
 
+// A client address whose logout tokens were refused refusedLogoutBurst
+// times, and then more than refusedLogoutRate a minute, is refused at once
+// until the count drops. A provider's valid tokens never count.
+const (
+	refusedLogoutRate  = 10
+	refusedLogoutBurst = 20
+)
+
+// TooManyRefusedLogoutsError refuses a back-channel logout from an address
+// that sent too many bad logout tokens lately, without checking its token.
+type TooManyRefusedLogoutsError struct {
+	RetryAfter time.Duration
+}
+
+func (e *TooManyRefusedLogoutsError) Error() string {
+	return fmt.Sprintf("auth: too many refused logout tokens from this address: retry in %v", e.RetryAfter)
+}
+
 // LogoutTokenError refuses a back-channel logout request; Reason says why,
 // for the provider's logs.
 type LogoutTokenError struct{ Reason string }
@@ -54,7 +72,23 @@ type logoutClaims struct {
 // With a sid, the sessions of that provider session end (and the subject's
 // sessions signed in without one); with only a sub, every session of the
 // subject.
-func (m *Manager) BackChannelLogout(ctx context.Context, raw string) (int, error) {
+//
+// client is the address the request came from: one whose tokens were
+// refused too often lately gets *TooManyRefusedLogoutsError.
+func (m *Manager) BackChannelLogout(ctx context.Context, client, raw string) (int, error) {
+	client = clientKey(client)
+	if wait := m.refusedLogouts.wait(client); wait > 0 {
+		return 0, &TooManyRefusedLogoutsError{RetryAfter: wait}
+	}
+	n, err := m.backChannelLogout(ctx, raw)
+	var bad *LogoutTokenError
+	if errors.As(err, &bad) {
+		_ = m.refusedLogouts.allow(client) // counts the refusal
+	}
+	return n, err
+}
+
+func (m *Manager) backChannelLogout(ctx context.Context, raw string) (int, error) {
 	if raw == "" {
 		return 0, badLogoutToken("the logout_token parameter is missing")
 	}

@@ -62,7 +62,7 @@ func TestBackChannelLogoutEndsTheSessionOnAnotherInstance(t *testing.T) {
 		t.Fatal(err)
 	}
 	token, _ := obj.CompactSerialize()
-	n, err := a.m.BackChannelLogout(t.Context(), token)
+	n, err := a.m.BackChannelLogout(t.Context(), "192.0.2.1", token)
 	if err != nil || n != 1 {
 		t.Fatalf("ended %d sessions, %v; want 1", n, err)
 	}

@@ -65,6 +65,20 @@ func (l *signInLimiters) allow(client string) error {
 	return &TooManySignInsError{RetryAfter: max(wait, time.Second)}
 }
 
+// wait says how long until client's bucket has a token again, without
+// taking one: 0 when it has one now.
+func (l *signInLimiters) wait(client string) time.Duration {
+	b, ok := l.buckets.GetIfPresent(client)
+	if !ok {
+		return 0
+	}
+	tokens := b.TokensAt(l.now())
+	if tokens >= 1 {
+		return 0
+	}
+	return max(time.Duration((1-tokens)/float64(l.limit)*float64(time.Second)), time.Second)
+}
+
 // clientKey is the address limits count by: an IPv4 address, or the /64 of
 // an IPv6 one (one subscriber's network holds a whole /64).
 func clientKey(addr string) string {

@@ -108,6 +108,10 @@ type Manager struct {
 	ids *otter.Cache[string, recentID]
 	// signIns limits sign-in starts and callbacks per client address.
 	signIns *signInLimiters
+	// refusedLogouts counts the back-channel logout tokens refused per
+	// client address: each bad signature makes go-oidc fetch the
+	// provider's keys again, which nobody may do at will.
+	refusedLogouts *signInLimiters
 }
 
 type recentSession struct {
@@ -151,7 +155,8 @@ func NewManager(cfg ManagerConfig) (*Manager, error) {
 		SameSite: http.SameSiteLaxMode,
 	}
 	cs.MaxAge(int(cfg.TTL.Seconds()))
-	m := &Manager{cfg: cfg, cookies: cs, signIns: newSignInLimiters(cfg.SignInRate, cfg.SignInBurst, cfg.Now)}
+	m := &Manager{cfg: cfg, cookies: cs, signIns: newSignInLimiters(cfg.SignInRate, cfg.SignInBurst, cfg.Now),
+		refusedLogouts: newSignInLimiters(refusedLogoutRate, refusedLogoutBurst, cfg.Now)}
 	if cfg.Recheck > 0 {
 		m.recent = otter.Must(&otter.Options[string, recentSession]{
 			MaximumSize: recentSessions,

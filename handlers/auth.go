@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,10 +59,18 @@ type logoutError struct {
 // what authenticates it, so it has neither session nor CSRF token.
 func (h *Auth) BackChannelLogout(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	_, err := h.Sessions.BackChannelLogout(c.Request().Context(), c.Request().PostFormValue("logout_token"))
-	var bad *auth.LogoutTokenError
-	if errors.As(err, &bad) {
+	_, err := h.Sessions.BackChannelLogout(c.Request().Context(), c.RealIP(), c.Request().PostFormValue("logout_token"))
+	var (
+		bad  *auth.LogoutTokenError
+		many *auth.TooManyRefusedLogoutsError
+	)
+	switch {
+	case errors.As(err, &bad):
 		return c.JSON(http.StatusBadRequest, logoutError{Error: "invalid_request", Description: bad.Reason})
+	case errors.As(err, &many):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(many.RetryAfter.Seconds()))))
+		return c.JSON(http.StatusTooManyRequests, logoutError{Error: "invalid_request",
+			Description: "too many refused logout tokens from this address: retry in " + many.RetryAfter.Round(time.Second).String()})
 	}
 	if err != nil {
 		return err

@@ -124,7 +124,12 @@ func sign(t *testing.T, key *rsa.PrivateKey, claims map[string]any) string {
 // no CSRF token.
 func (p *providerPortal) backChannelLogout(t *testing.T, token string) (*http.Response, string) {
 	t.Helper()
-	resp, err := http.PostForm(p.url+"/auth/backchannel-logout", url.Values{"logout_token": {token}})
+	return p.backChannelLogoutFrom(t, http.DefaultClient, token)
+}
+
+func (p *providerPortal) backChannelLogoutFrom(t *testing.T, c *http.Client, token string) (*http.Response, string) {
+	t.Helper()
+	resp, err := c.PostForm(p.url+"/auth/backchannel-logout", url.Values{"logout_token": {token}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,5 +268,37 @@ func TestSigningOutAtTheProviderEndsThatSession(t *testing.T) {
 	}
 	if !second.signedIn(t) {
 		t.Error("the user's other sign-in ended too")
+	}
+}
+
+// An address that sent many bad logout tokens (each makes the portal fetch
+// the provider's keys again) is refused for a while without its token being
+// checked; other addresses, the provider's, are not.
+func TestBackChannelLogoutLimitsRefusedTokens(t *testing.T) {
+	p, _ := startProviderPortal(t, portalSetup{})
+	p.login(t, "/search", "dave", "demo-dave")
+	dave := p.sessions.last(t)
+	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attacker := browserFrom("127.0.0.7")
+	for i := range 20 {
+		if resp, body := p.backChannelLogoutFrom(t, attacker, sign(t, otherKey, p.validLogout(dave.Subject, ""))); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("bad token %d answered %d: %s", i, resp.StatusCode, body)
+		}
+	}
+	resp, body := p.backChannelLogoutFrom(t, attacker, sign(t, p.key, p.validLogout("user-nobody", "")))
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "too many refused") {
+		t.Fatalf("after 20 refused tokens: %d (Retry-After %q) %s; want 429", resp.StatusCode, resp.Header.Get("Retry-After"), body)
+	}
+	if !p.signedIn(t) {
+		t.Fatal("refused tokens ended the session")
+	}
+	if resp, body := p.backChannelLogoutFrom(t, browserFrom("127.0.0.8"), sign(t, p.key, p.validLogout(dave.Subject, ""))); resp.StatusCode != http.StatusOK {
+		t.Fatalf("a valid token from another address answered %d: %s", resp.StatusCode, body)
+	}
+	if p.signedIn(t) {
+		t.Error("the valid token did not end the session")
 	}
 }
