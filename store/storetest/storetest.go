@@ -52,6 +52,7 @@ type Implementation interface {
 	LinkStore
 	SecretStore
 	SweepStore
+	AuditStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -62,6 +63,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Links", func(t *testing.T) { Links(t, open) })
 	t.Run("Secrets", func(t *testing.T) { Secrets(t, open) })
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
+	t.Run("Audit", func(t *testing.T) { Audit(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
