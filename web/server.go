@@ -51,6 +51,9 @@ type Deps struct {
 	// (0: 10 s); a slower one is cut off. Proxied tools are exempt for
 	// signed-in users: their uploads take what they take.
 	BodyTimeout time.Duration
+	// Audit, when set, records customer views, link decisions, sign-ins
+	// and sign-outs, failed sign-ins and refused requests.
+	Audit handlers.Auditor
 }
 
 // Pinger is the store as readiness sees it: it answers, or not.
@@ -77,7 +80,7 @@ func New(d Deps) (*echo.Echo, error) {
 		App:        d.Assets.URL("js/atrium.js"),
 		CanvasHost: d.Assets.URL("js/canvas-host.js"),
 	}}
-	e.HTTPErrorHandler = errorHandler(d.Logger, frame)
+	e.HTTPErrorHandler = errorHandler(d.Logger, frame, d.Audit)
 
 	formAction := ""
 	if u, err := url.Parse(d.Issuer); err == nil && u.Host != "" {
@@ -117,7 +120,7 @@ func New(d Deps) (*echo.Echo, error) {
 		return c.Redirect(http.StatusMovedPermanently, d.Assets.URL("img/favicon.svg"))
 	})
 
-	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions}
+	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions, Audit: d.Audit}
 	e.GET("/auth/login", a.Login, noStore)
 	e.GET("/auth/callback", a.Callback, noStore)
 	e.GET("/auth/signed-out", a.SignedOut)
@@ -146,7 +149,7 @@ func New(d Deps) (*echo.Echo, error) {
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools, Audit: d.Audit}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
