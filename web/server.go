@@ -54,6 +54,8 @@ type Deps struct {
 	// Audit, when set, records customer views, link decisions, sign-ins
 	// and sign-outs, failed sign-ins and refused requests.
 	Audit handlers.Auditor
+	// AuditLog, when set, is read by admins at /admin/audit.
+	AuditLog handlers.AuditReader
 }
 
 // Pinger is the store as readiness sees it: it answers, or not.
@@ -157,6 +159,10 @@ func New(d Deps) (*echo.Echo, error) {
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)
+	if d.AuditLog != nil {
+		av := &handlers.AuditView{Frame: frame, Log: d.AuditLog, AdminGroups: d.AdminGroups}
+		app.GET("/admin/audit", av.Show)
+	}
 	return e, nil
 }
 

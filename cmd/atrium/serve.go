@@ -75,9 +75,12 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		return err
 	}
 
-	var trail handlers.Auditor
+	var (
+		trail    handlers.Auditor
+		auditLog handlers.AuditReader
+	)
 	if !l.Audit.Disabled {
-		t, _, err := openAudit(ctx, l.Audit, st, logger)
+		t, log, err := openAudit(ctx, l.Audit, st, logger)
 		if err != nil {
 			return err
 		}
@@ -90,7 +93,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 				logger.Error("audit: close", "err", err)
 			}
 		}()
-		trail = t
+		trail, auditLog = t, log
 	}
 
 	changes, err := bus.Open(ctx, l.Bus, logger)
@@ -157,7 +160,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
 		AdminGroups: l.Auth.AdminGroups, Tools: tools,
 		PublicURL: public, AllowedHosts: l.Server.AllowedHosts, BodyTimeout: l.Server.BodyTimeout.D(),
-		Audit: trail,
+		Audit: trail, AuditLog: auditLog,
 	})
 	if err != nil {
 		return err
