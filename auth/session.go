@@ -442,32 +442,32 @@ func (m *Manager) loginCookie(value string, maxAge int) *http.Cookie {
 // FinishLogin handles the provider's redirect back: it takes the pending
 // login of the state and this browser's binding, exchanges the code,
 // verifies the ID token and starts a fresh session. It returns the local
-// path to continue to. client is the address the request came from, limited
+// path to continue to and who signed in. client is the address the request came from, limited
 // as in BeginLogin.
-func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request, client string) (string, error) {
+func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request, client string) (string, Principal, error) {
 	if err := m.signIns.allow(clientKey(client)); err != nil {
-		return "", err
+		return "", Principal{}, err
 	}
 	q := r.URL.Query()
 	if e := q.Get("error"); e != "" {
-		return "", fmt.Errorf("%w (%s: %s)", ErrLoginDenied, e, q.Get("error_description"))
+		return "", Principal{}, fmt.Errorf("%w (%s: %s)", ErrLoginDenied, e, q.Get("error_description"))
 	}
 	binding, err := r.Cookie(LoginCookie)
 	if err != nil || q.Get("state") == "" {
-		return "", ErrLoginExpired
+		return "", Principal{}, ErrLoginExpired
 	}
 	// Only this browser's login is taken: a state seen by someone else
 	// (in a log, over a shoulder) cannot spoil the user's sign-in.
 	l, err := m.cfg.Store.TakeLogin(r.Context(), q.Get("state"), store.Hash(binding.Value), m.cfg.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return "", ErrLoginExpired
+		return "", Principal{}, ErrLoginExpired
 	}
 	if err != nil {
-		return "", err
+		return "", Principal{}, err
 	}
 	id, err := m.cfg.RP.Exchange(r.Context(), q.Get("code"), l.Verifier, l.Nonce)
 	if err != nil {
-		return "", err
+		return "", Principal{}, err
 	}
 	// A fresh id at every login: an id planted before login is never promoted.
 	if old, ok := m.Current(r); ok {
@@ -481,16 +481,16 @@ func (m *Manager) FinishLogin(w http.ResponseWriter, r *http.Request, client str
 		CreatedAt: now, ExpiresAt: now.Add(m.cfg.TTL), TokenExpiry: id.TokenExpiry, ProviderSID: id.ProviderSID,
 	}
 	if err := m.cfg.Store.CreateSession(r.Context(), sid, rec); err != nil {
-		return "", err
+		return "", Principal{}, err
 	}
 	c := sessions.NewSession(m.cookies, SessionCookie)
 	c.Options = m.cookies.Options
 	c.Values[sessionIDKey] = sid
 	if err := m.cookies.Save(r, w, c); err != nil {
-		return "", fmt.Errorf("auth: write session cookie: %w", err)
+		return "", Principal{}, fmt.Errorf("auth: write session cookie: %w", err)
 	}
 	m.cfg.Logger.InfoContext(r.Context(), "signed in", "subject", rec.Subject, "email", rec.Email, "groups", rec.Groups)
-	return l.ReturnTo, nil
+	return l.ReturnTo, id.Principal, nil
 }
 
 // Logout ends the session and returns where to send the browser: the provider's

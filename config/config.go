@@ -20,6 +20,7 @@ type Config struct {
 	Customer Customer `yaml:"customer"`
 	Cache    Cache    `yaml:"cache"`
 	Bus      Bus      `yaml:"bus"`
+	Audit    Audit    `yaml:"audit"`
 	Identity Identity `yaml:"identity"`
 	Sources  []Source `yaml:"sources"`
 	// Tools are legacy tools without an API, embedded as panels.
@@ -233,6 +234,7 @@ func (c *Config) applyDefaults() {
 		c.Cache.Prefix = "atrium:"
 	}
 	c.Bus.applyDefaults()
+	c.Audit.applyDefaults()
 	if c.Customer.PageBudget == 0 {
 		c.Customer.PageBudget = Duration(DefaultPageBudget)
 	}

@@ -33,6 +33,7 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 		}
 	}
 	v.validateBus(&c.Bus)
+	v.validateAudit(&c.Audit)
 	names := map[string]bool{}
 	for i, r := range c.Identity.Rules {
 		p := fmt.Sprintf("identity.rules[%d]", i)

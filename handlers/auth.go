@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/components"
 )
@@ -17,6 +18,8 @@ import (
 type Auth struct {
 	Frame    Frame
 	Sessions *auth.Manager
+	// Audit records sign-ins, failed ones and sign-outs.
+	Audit Auditor
 }
 
 // Login handles GET /auth/login?return_to=: it redirects to the identity provider.
@@ -30,16 +33,36 @@ func (h *Auth) Login(c echo.Context) error {
 
 // Callback handles the provider's redirect back to GET /auth/callback.
 func (h *Auth) Callback(c echo.Context) error {
-	next, err := h.Sessions.FinishLogin(c.Response(), c.Request(), c.RealIP())
+	next, who, err := h.Sessions.FinishLogin(c.Response(), c.Request(), c.RealIP())
 	if err != nil {
+		record(h.Audit, c, audit.Event{Kind: audit.KindSignInFailed, Outcome: "failed", Detail: signInFailure(err)})
 		return err
 	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindSignIn, Actor: actorOf(who), Outcome: "ok"})
 	return c.Redirect(http.StatusSeeOther, next)
 }
 
 // Logout handles POST /auth/logout.
 func (h *Auth) Logout(c echo.Context) error {
+	record(h.Audit, c, audit.Event{Kind: audit.KindSignOut, Outcome: "ok"})
 	return c.Redirect(http.StatusSeeOther, h.Sessions.Logout(c.Response(), c.Request()))
+}
+
+// signInFailure names why a sign-in failed, in words that name nobody (the
+// provider's own description may).
+func signInFailure(err error) string {
+	var limited *auth.TooManySignInsError
+	switch {
+	case errors.Is(err, auth.ErrLoginExpired):
+		return "expired, or started in another browser"
+	case errors.Is(err, auth.ErrLoginDenied):
+		return "refused by the identity provider"
+	case errors.Is(err, auth.ErrProviderUnavailable):
+		return "identity provider unavailable"
+	case errors.As(err, &limited):
+		return "too many sign-ins from this address"
+	}
+	return "the identity provider's answer was refused"
 }
 
 // SignedOut handles GET /auth/signed-out.

@@ -5,14 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
@@ -41,6 +44,8 @@ type Customer struct {
 	AdminGroups []string
 	// Tools are the legacy tools embedded on the page.
 	Tools []legacy.Tool
+	// Audit records each view of a customer and each link decision.
+	Audit Auditor
 }
 
 // actor is the signed-in user as the composer's policy sees them.
@@ -103,6 +108,13 @@ func (h *Customer) Show(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Outcome: "ok",
+		Sources: sourcesOf(append([]customer.Panel{s.Header}, s.Slots...), func(p customer.Panel) string {
+			if p.Source == customer.TimelineSource {
+				return "" // the merged timeline: its systems are the others'
+			}
+			return p.Source
+		})})
 	var admin *present.Admin
 	if h.actor(c).Admin {
 		sess, _ := SessionFrom(c)
@@ -176,6 +188,8 @@ func (h *Customer) Timeline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Outcome: "ok", Detail: "timeline",
+		Sources: slices.Sorted(maps.Keys(t.Sources))})
 	return h.renderPanel(c, id, present.Panel(id, customer.TimelinePanel(t), time.Now()))
 }
 
@@ -186,8 +200,14 @@ func (h *Customer) DecideLink(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = h.Composer.DecideLink(c.Request().Context(), h.actor(c), id,
-		c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision"))
+	source, rec, decision := c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision")
+	err = h.Composer.DecideLink(c.Request().Context(), h.actor(c), id, source, rec, decision)
+	outcome := "ok"
+	if err != nil {
+		outcome = "refused"
+	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindLinkDecision, Customer: id, Sources: []string{source}, Outcome: outcome,
+		Detail: decision + " " + source + " record " + rec})
 	switch {
 	case errors.Is(err, customer.ErrNotAllowed):
 		return echo.NewHTTPError(http.StatusForbidden, "Only an admin may change how customers are linked. Ask someone in an admin group.")

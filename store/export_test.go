@@ -13,3 +13,12 @@ func Implementation(db *DB) any { return db.backend }
 
 // MigrateLockKey is the advisory lock migrations are applied under.
 const MigrateLockKey = migrateLockKey
+
+// LatestMigration is the newest schema version of driver this binary has.
+func LatestMigration(driver string) int64 {
+	_, latest, err := migrationsOf(driver)
+	if err != nil {
+		panic(err)
+	}
+	return latest
+}

@@ -36,6 +36,8 @@ type backend interface {
 	DecideLink(ctx context.Context, d LinkDecision) error
 	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
 
+	auditBackend
+
 	Ping(ctx context.Context) error
 	Close() error
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/customer"
@@ -19,7 +20,7 @@ import (
 // errorHandler answers every error in one place: known errors become pages that
 // say what happened and what to do; anything else is a 500 whose details go to
 // the log, never to the page.
-func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandler {
+func errorHandler(logger *slog.Logger, frame handlers.Frame, trail handlers.Auditor) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -78,6 +79,14 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame) echo.HTTPErrorHandl
 			m.Status, m.Heading = http.StatusInternalServerError, "Something went wrong"
 			m.Message = "Atrium could not complete this request."
 			m.Hint = "Try again. If it keeps happening, give your administrator the request id shown below."
+		}
+		if m.Status == http.StatusForbidden && trail != nil {
+			ev := audit.Event{Kind: audit.KindAccessRefused, Outcome: "refused", Client: c.RealIP(),
+				Detail: c.Request().Method + " " + c.Request().URL.Path + ": " + m.Message}
+			if s, ok := handlers.SessionFrom(c); ok {
+				ev.Actor = audit.Actor{Subject: s.Principal.Subject, Email: s.Principal.Email, Name: s.Principal.Name}
+			}
+			trail.Record(ev)
 		}
 		if m.Status >= 500 {
 			logger.ErrorContext(c.Request().Context(), "request failed", "request_id", RequestIDFrom(c.Request().Context()), "err", err)

@@ -51,6 +51,11 @@ type Deps struct {
 	// (0: 10 s); a slower one is cut off. Proxied tools are exempt for
 	// signed-in users: their uploads take what they take.
 	BodyTimeout time.Duration
+	// Audit, when set, records customer views, link decisions, sign-ins
+	// and sign-outs, failed sign-ins and refused requests.
+	Audit handlers.Auditor
+	// AuditLog, when set, is read by admins at /admin/audit.
+	AuditLog handlers.AuditReader
 }
 
 // Pinger is the store as readiness sees it: it answers, or not.
@@ -77,7 +82,7 @@ func New(d Deps) (*echo.Echo, error) {
 		App:        d.Assets.URL("js/atrium.js"),
 		CanvasHost: d.Assets.URL("js/canvas-host.js"),
 	}}
-	e.HTTPErrorHandler = errorHandler(d.Logger, frame)
+	e.HTTPErrorHandler = errorHandler(d.Logger, frame, d.Audit)
 
 	formAction := ""
 	if u, err := url.Parse(d.Issuer); err == nil && u.Host != "" {
@@ -117,7 +122,7 @@ func New(d Deps) (*echo.Echo, error) {
 		return c.Redirect(http.StatusMovedPermanently, d.Assets.URL("img/favicon.svg"))
 	})
 
-	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions}
+	a := &handlers.Auth{Frame: frame, Sessions: d.Sessions, Audit: d.Audit}
 	e.GET("/auth/login", a.Login, noStore)
 	e.GET("/auth/callback", a.Callback, noStore)
 	e.GET("/auth/signed-out", a.SignedOut)
@@ -147,7 +152,7 @@ func New(d Deps) (*echo.Echo, error) {
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools, Audit: d.Audit}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
@@ -155,6 +160,10 @@ func New(d Deps) (*echo.Echo, error) {
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)
+	if d.AuditLog != nil {
+		av := &handlers.AuditView{Frame: frame, Log: d.AuditLog, AdminGroups: d.AdminGroups}
+		app.GET("/admin/audit", av.Show)
+	}
 	return e, nil
 }
 

@@ -4,6 +4,7 @@
 //	                              everything in one process, no configuration
 //	atrium serve --config FILE    against a real identity provider and systems
 //	atrium check-config FILE      validate a configuration file
+//	atrium audit verify|erase …   check the audit trail; erase a person from it
 package main
 
 import (
@@ -45,6 +46,11 @@ Usage:
   atrium check-config FILE
         Validate FILE and list every problem with a fix; connect to the
         store and report a database it cannot use.
+  atrium audit verify --config FILE [--checkpoints FILE]
+        Check the audit trail's chain and signed checkpoints; say exactly
+        where it breaks (exit 1).
+  atrium audit erase --config FILE --subject SUBJECT
+        Make the audit trail name nobody for SUBJECT.
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -60,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runServe(ctx, args[1:], stderr)
 	case "check-config":
 		err = runCheckConfig(ctx, args[1:], stdout)
+	case "audit":
+		err = runAudit(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

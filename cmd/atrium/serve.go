@@ -19,6 +19,7 @@ import (
 	"github.com/atrium-dev/atrium/bus"
 	"github.com/atrium-dev/atrium/config"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/handlers"
 	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/static"
 	"github.com/atrium-dev/atrium/store"
@@ -72,6 +73,27 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	hashKey, err := cookieHashKey(ctx, st, l.Server.SessionSecret)
 	if err != nil {
 		return err
+	}
+
+	var (
+		trail    handlers.Auditor
+		auditLog handlers.AuditReader
+	)
+	if !l.Audit.Disabled {
+		t, log, err := openAudit(ctx, l.Audit, st, logger)
+		if err != nil {
+			return err
+		}
+		// Written out before the store closes: the records queued at
+		// shutdown, and a checkpoint of the head.
+		defer func() {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			if err := t.Close(cctx); err != nil {
+				logger.Error("audit: close", "err", err)
+			}
+		}()
+		trail, auditLog = t, log
 	}
 
 	changes, err := bus.Open(ctx, l.Bus, logger)
@@ -141,6 +163,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
 		AdminGroups: l.Auth.AdminGroups, Tools: tools,
 		PublicURL: public, AllowedHosts: l.Server.AllowedHosts, BodyTimeout: l.Server.BodyTimeout.D(),
+		Audit: trail, AuditLog: auditLog,
 	})
 	if err != nil {
 		return err

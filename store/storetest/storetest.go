@@ -69,6 +69,7 @@ type Implementation interface {
 	SweepStore
 	LogoutStore
 	ActivityStore
+	AuditStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -81,6 +82,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
 	t.Run("Logouts", func(t *testing.T) { Logouts(t, open) })
 	t.Run("Activity", func(t *testing.T) { Activity(t, open) })
+	t.Run("Audit", func(t *testing.T) { Audit(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
