@@ -111,7 +111,7 @@ func Customer(m CustomerPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			for p := range m.Panels {
-				templ_7745c5c3_Err = PanelCard(p).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = StreamedPanel(p).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

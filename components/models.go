@@ -165,6 +165,9 @@ type Panel struct {
 	// background refresh has had time to finish.
 	Refresh      string
 	RefreshDelay string
+	// Fragment, when set, keeps the panel's rendered bytes, or already holds
+	// them: then nothing but it and Links is set (see StreamedPanel).
+	Fragment Fragment
 }
 
 // Frame is an embedded legacy tool.

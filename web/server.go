@@ -51,6 +51,10 @@ type Deps struct {
 	// (0: 10 s); a slower one is cut off. Proxied tools are exempt for
 	// signed-in users: their uploads take what they take.
 	BodyTimeout time.Duration
+	// FragmentBytes bounds what is kept of rendered customer panels, so that
+	// a warm page is written rather than rendered again (0:
+	// components.DefaultFragmentBytes; negative: nothing is kept).
+	FragmentBytes int
 }
 
 // Pinger is the store as readiness sees it: it answers, or not.
@@ -147,6 +151,9 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
 	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools}
+	if d.FragmentBytes >= 0 {
+		cv.Fragments = components.NewFragmentCache(d.FragmentBytes)
+	}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)

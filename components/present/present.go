@@ -203,18 +203,25 @@ func source(p customer.Panel, now time.Time) components.Source {
 	if p.Facet != nil && !p.Facet.FetchedAt.IsZero() {
 		t := p.Facet.FetchedAt
 		s.FetchedAt = t.UTC().Format(time.RFC3339)
-		s.FetchedAgo = Ago(now.Sub(t))
+		s.FetchedAgo = fetchedAgo(p.Facet, now)
 		s.Exact = t.Local().Format("2 Jan 2006 15:04:05")
-		if p.Facet.Stale {
-			// Old data is worth showing, but never as if it were fresh.
-			s.Stale = true
-			s.FetchedAgo = "as of " + t.Local().Format("15:04") + ", refreshing"
-			if now.Sub(t) >= 24*time.Hour {
-				s.FetchedAgo = "as of " + t.Local().Format("2 Jan 15:04") + ", refreshing"
-			}
-		}
+		s.Stale = p.Facet.Stale
 	}
 	return s
+}
+
+// fetchedAgo says how old f's data is as of now: the one part of a panel
+// that changes while its data does not (see fragmentKey).
+func fetchedAgo(f *adapters.Facet, now time.Time) string {
+	t := f.FetchedAt
+	if !f.Stale {
+		return Ago(now.Sub(t))
+	}
+	// Old data is worth showing, but never as if it were fresh.
+	if now.Sub(t) >= 24*time.Hour {
+		return "as of " + t.Local().Format("2 Jan 15:04") + ", refreshing"
+	}
+	return "as of " + t.Local().Format("15:04") + ", refreshing"
 }
 
 // Ago says how long ago something happened, the way a person would.

@@ -1,0 +1,60 @@
+package present
+
+import (
+	"time"
+
+	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/customer"
+)
+
+// viewerOf is the viewer's permission set as far as it changes a panel:
+// today whether they are an admin, which decides the link controls.
+func viewerOf(admin *Admin) string {
+	if admin != nil {
+		return "admin"
+	}
+	return ""
+}
+
+// cachedPanel is Panel(id, p, now), written from what fragments keeps of it
+// when that is there: then the panel is neither mapped nor rendered again.
+func cachedPanel(fragments *components.FragmentCache, id string, p customer.Panel, now time.Time, viewer string) components.Panel {
+	k, ok := fragmentKey(id, p, now, viewer)
+	if !ok || fragments == nil {
+		return Panel(id, p, now)
+	}
+	f, hit := fragments.Fragment(k)
+	if hit {
+		return components.Panel{Fragment: f}
+	}
+	m := Panel(id, p, now)
+	m.Fragment = f
+	return m
+}
+
+// fragmentKey names what Panel(id, p, now) renders to for viewer, by
+// everything it depends on; false when p cannot be named so (its data has
+// no version, or it shows a problem, whose words carry times of their own).
+// A change to Panel or to what it reads of p must be matched here.
+func fragmentKey(id string, p customer.Panel, now time.Time, viewer string) (components.FragmentKey, bool) {
+	k := components.FragmentKey{Customer: id, Source: p.Source, Facet: p.Spec.Name, Viewer: viewer}
+	switch {
+	case p.Timeline != nil || p.Summary != nil:
+		k.Version = p.Version
+	case p.State == customer.StateOK && p.Facet != nil && p.Problem == nil:
+		k.Version = p.Facet.Version
+		switch {
+		case !p.Facet.FetchedAt.IsZero():
+			k.Freshness = fetchedAgo(p.Facet, now) // says whether it is stale
+		case p.Facet.Stale:
+			k.Freshness = "stale" // the panel asks for itself again
+		}
+	}
+	if k.Version == "" {
+		return components.FragmentKey{}, false
+	}
+	if p.Link != nil {
+		k.Link = p.Link.ID + "\x00" + p.Link.Provenance()
+	}
+	return k, true
+}
