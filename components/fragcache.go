@@ -33,6 +33,9 @@ type FragmentKey struct {
 	// Viewer is the viewer's permission set, as far as it can change what a
 	// panel shows.
 	Viewer string
+	// Part is the part of the page kept: "" for a panel, else "header" or
+	// "placeholders".
+	Part string
 }
 
 // FragmentCache keeps rendered panels, bounded in bytes and evicting the
@@ -57,7 +60,7 @@ func NewFragmentCache(maxBytes int) *FragmentCache {
 	return &FragmentCache{c: otter.Must(&otter.Options[FragmentKey, []byte]{
 		MaximumWeight: uint64(maxBytes),
 		Weigher: func(k FragmentKey, b []byte) uint32 {
-			n := len(b) + len(k.Customer) + len(k.Source) + len(k.Facet) + len(k.Version) + len(k.Freshness) + len(k.Link) + len(k.Viewer)
+			n := len(b) + len(k.Customer) + len(k.Source) + len(k.Facet) + len(k.Version) + len(k.Freshness) + len(k.Link) + len(k.Viewer) + len(k.Part)
 			return uint32(min(n+128, 1<<31)) // the entry's own bookkeeping too
 		},
 	})}
@@ -85,6 +88,35 @@ type Fragment struct {
 	bytes []byte // nil until rendered
 }
 
+// Kept is c written from f's kept bytes when it has them; otherwise c
+// rendered, and kept when f has a cache (and the bytes hold no nonce).
+func Kept(f Fragment, c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		if f.bytes != nil {
+			_, err := w.Write(f.bytes)
+			return err
+		}
+		if f.cache == nil {
+			return c.Render(ctx, w)
+		}
+		var buf bytes.Buffer
+		if err := c.Render(ctx, &buf); err != nil {
+			return err
+		}
+		f.keep(ctx, buf.Bytes())
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+}
+
+// keep stores b under f's key, unless it holds the page's nonce.
+func (f Fragment) keep(ctx context.Context, b []byte) {
+	if nonce := templ.GetNonce(ctx); nonce != "" && bytes.Contains(b, []byte(nonce)) {
+		return
+	}
+	f.cache.c.Set(f.key, bytes.Clone(b))
+}
+
 // sectionEnd closes every PanelCard; the link controls go just before it.
 var sectionEnd = []byte("</section>")
 
@@ -109,9 +141,8 @@ func StreamedPanel(p Panel) templ.Component {
 				return err
 			}
 			b = buf.Bytes()
-			nonce := templ.GetNonce(ctx)
-			if bytes.HasSuffix(b, sectionEnd) && (nonce == "" || !bytes.Contains(b, []byte(nonce))) {
-				f.cache.c.Set(f.key, bytes.Clone(b))
+			if bytes.HasSuffix(b, sectionEnd) {
+				f.keep(ctx, b)
 			}
 		}
 		if p.Links == nil {

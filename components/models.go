@@ -96,6 +96,10 @@ type CustomerPage struct {
 	Header CustomerHeader
 	Slots  []Slot
 	Panels iter.Seq[Panel]
+	// HeaderFragment and SlotsFragment, when set, keep the rendered header
+	// and placeholders, or already hold them: then of Header only Name is
+	// set, and Slots is empty (see Kept).
+	HeaderFragment, SlotsFragment Fragment
 }
 
 // Slot is where a panel will appear, shown as a placeholder until it does.

@@ -1,6 +1,7 @@
 package present
 
 import (
+	"strings"
 	"time"
 
 	"github.com/atrium-dev/atrium/components"
@@ -57,4 +58,40 @@ func fragmentKey(id string, p customer.Panel, now time.Time, viewer string) (com
 		k.Link = p.Link.ID + "\x00" + p.Link.Provenance()
 	}
 	return k, true
+}
+
+// cachedHeader is the page's header, and where its rendered bytes are kept:
+// when they are there already, only the name is mapped (for the title).
+// Only a header that loaded, from a facet with a version, is kept.
+func cachedHeader(fragments *components.FragmentCache, id string, p customer.Panel, now time.Time) (components.CustomerHeader, components.Fragment) {
+	if fragments == nil || p.State != customer.StateOK || p.Facet == nil || p.Problem != nil || p.Facet.Version == "" {
+		return header(p, CustomerURL(id), now), components.Fragment{}
+	}
+	k := components.FragmentKey{Customer: id, Source: p.Source, Facet: p.Spec.Name, Version: p.Facet.Version,
+		Part: "header"}
+	if !p.Facet.FetchedAt.IsZero() {
+		k.Freshness = fetchedAgo(p.Facet, now)
+	}
+	f, hit := fragments.Fragment(k)
+	if hit {
+		return components.CustomerHeader{Name: headerName(p)}, f
+	}
+	return header(p, CustomerURL(id), now), f
+}
+
+// cachedSlots are the page's placeholders, and where their rendered bytes
+// are kept, by what they show; nil when those are there already.
+func cachedSlots(fragments *components.FragmentCache, slots []components.Slot) ([]components.Slot, components.Fragment) {
+	if fragments == nil {
+		return slots, components.Fragment{}
+	}
+	var b strings.Builder
+	for _, s := range slots {
+		b.WriteString(s.ID + "\x00" + s.Title + "\x00" + s.Source + "\x01")
+	}
+	f, hit := fragments.Fragment(components.FragmentKey{Part: "placeholders", Version: b.String()})
+	if hit {
+		return nil, f
+	}
+	return slots, f
 }

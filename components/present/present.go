@@ -83,17 +83,12 @@ func matchedBy(s string) string {
 // header maps the header panel. self is the page's own URL, for retries; now
 // is the time relative freshness ("2 min ago") is measured from.
 func header(p customer.Panel, self string, now time.Time) components.CustomerHeader {
-	h := components.CustomerHeader{Source: source(p, now)}
+	h := components.CustomerHeader{Source: source(p, now), Name: headerName(p)}
 	if p.State != customer.StateOK || p.Facet == nil {
-		h.Name = "Customer"
 		h.Problem = problem(p.Problem, self)
 		return h
 	}
 	f := p.Facet.Fields
-	h.Name = text(f[adapters.FieldName])
-	if h.Name == "" {
-		h.Name = "(no name)"
-	}
 	var sub []string
 	for _, k := range []string{adapters.FieldIndustry, adapters.FieldType} {
 		if v := text(f[k]); v != "" {
@@ -122,6 +117,17 @@ func header(p customer.Panel, self string, now time.Time) components.CustomerHea
 	h.Facts = append(h.Facts, components.Fact{Label: "Location", Value: location(f)})
 	add("Employees", adapters.FieldEmployees)
 	return h
+}
+
+// headerName is the customer's name as the header shows it.
+func headerName(p customer.Panel) string {
+	if p.State != customer.StateOK || p.Facet == nil {
+		return "Customer"
+	}
+	if name := text(p.Facet.Fields[adapters.FieldName]); name != "" {
+		return name
+	}
+	return "(no name)"
 }
 
 func location(f map[string]adapters.Value) string {

@@ -27,8 +27,8 @@ func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tool
 // CachedCustomerStream is CustomerStream whose panels are written from what
 // fragments keeps of them, and kept there once rendered (nil: none kept).
 func CachedCustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools *Tools, fragments *components.FragmentCache) components.CustomerPage {
-	self := CustomerURL(s.ID)
-	m := components.CustomerPage{Header: header(s.Header, self, now())}
+	m := components.CustomerPage{}
+	m.Header, m.HeaderFragment = cachedHeader(fragments, s.ID, s.Header, now())
 	var usable []legacy.Tool
 	if tools != nil {
 		usable = tools.usable()
@@ -42,6 +42,7 @@ func CachedCustomerStream(s *customer.Stream, now func() time.Time, admin *Admin
 		}
 		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
 	}
+	m.Slots, m.SlotsFragment = cachedSlots(fragments, m.Slots)
 	m.Panels = func(yield func(components.Panel) bool) {
 		controlled := map[string]bool{} // one set of link controls per system
 		viewer := viewerOf(admin)
