@@ -17,24 +17,31 @@ import (
 // timeline names the systems missing from it), when one failed: a
 // failure's words carry times of their own.
 func derivedVersion(kind string, panels []Panel, failuresShown bool, extra ...string) string {
-	h := sha256.New()
-	h.Write([]byte(kind))
+	b := make([]byte, 0, 512)
+	b = append(b, kind...)
 	for _, p := range panels {
 		switch {
 		case p.State == StateOK && p.Facet != nil:
 			if p.Facet.Version == "" {
 				return ""
 			}
-			h.Write([]byte("\x00" + p.Source + "\x00" + p.Spec.Name + "\x00" + p.Facet.Version))
+			b = append(b, 0)
+			b = append(b, p.Source...)
+			b = append(b, 0)
+			b = append(b, p.Spec.Name...)
+			b = append(b, 0)
+			b = append(b, p.Facet.Version...)
 		case failuresShown && (p.State == StateError || p.State == StateLate):
 			return ""
 		}
 		// Panels without data (not linked, in conflict) add nothing.
 	}
 	for _, e := range extra {
-		h.Write([]byte("\x00" + e))
+		b = append(b, 0)
+		b = append(b, e...)
 	}
-	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:18])
+	sum := sha256.Sum256(b)
+	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
 // summaryVersion is derivedVersion of the summary as of now: it shows the

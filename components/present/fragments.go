@@ -85,9 +85,19 @@ func cachedSlots(fragments *components.FragmentCache, slots []components.Slot) (
 	if fragments == nil {
 		return slots, components.Fragment{}
 	}
-	var b strings.Builder
+	n := 0
 	for _, s := range slots {
-		b.WriteString(s.ID + "\x00" + s.Title + "\x00" + s.Source + "\x01")
+		n += len(s.ID) + len(s.Title) + len(s.Source) + 3
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range slots {
+		b.WriteString(s.ID)
+		b.WriteByte(0)
+		b.WriteString(s.Title)
+		b.WriteByte(0)
+		b.WriteString(s.Source)
+		b.WriteByte(1)
 	}
 	f, hit := fragments.Fragment(components.FragmentKey{Part: "placeholders", Version: b.String()})
 	if hit {
