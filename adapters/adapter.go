@@ -8,6 +8,9 @@ package adapters
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
 	"time"
 )
 
@@ -116,6 +119,26 @@ type Facet struct {
 	// FetchedAt stays the time of the original fetch, so the page can say how
 	// old the data is.
 	Stale bool
+	// Version names this answer of the system: facets of one source, record
+	// and facet with the same Version hold the same content (FetchedAt
+	// included), so what is rendered from one can be reused for the other.
+	// The guard sets it when it caches an answer (Versioned); "" means
+	// unknown, and nothing rendered from the facet is kept.
+	Version string
+}
+
+// Versioned sets f.Version to a digest of f's content (Stale and Version
+// aside). It must be called before f is shared.
+func Versioned(f *Facet) {
+	c := *f
+	c.Stale, c.Version = false, ""
+	b, err := json.Marshal(c)
+	if err != nil {
+		f.Version = ""
+		return
+	}
+	sum := sha256.Sum256(b)
+	f.Version = base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
 // Event is one dated happening in a system, for the merged timeline.

@@ -18,10 +18,10 @@ const (
 )
 
 // startPortal starts a signed-in portal for b.
-func startPortal(b *testing.B, cacheTTL time.Duration) *Portal {
+func startPortal(b *testing.B, cacheTTL time.Duration, opts ...PortalOption) *Portal {
 	b.Helper()
 	ctx := b.Context()
-	p, err := StartPortal(ctx, cacheTTL)
+	p, err := StartPortal(ctx, cacheTTL, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -42,6 +42,7 @@ type Portal struct {
 	// Source is the guarded Salesforce source the composer uses.
 	Source customer.Source
 
+	opts    []PortalOption
 	closers []func()
 }
 
@@ -52,10 +53,17 @@ func Registry() *adapters.Registry {
 	return r
 }
 
+// PortalOption changes how the portal's server is assembled.
+type PortalOption func(*web.Deps)
+
+// WithoutFragments keeps no rendered panels: every page is rendered whole,
+// as before they were kept, for comparison.
+func WithoutFragments() PortalOption { return func(d *web.Deps) { d.FragmentBytes = -1 } }
+
 // StartPortal starts the upstream systems and a portal in front of them whose
 // source cache lives cacheTTL (0: off). Close releases everything.
-func StartPortal(ctx context.Context, cacheTTL time.Duration) (p *Portal, err error) {
-	p = &Portal{}
+func StartPortal(ctx context.Context, cacheTTL time.Duration, opts ...PortalOption) (p *Portal, err error) {
+	p = &Portal{opts: opts}
 	defer func() {
 		if err != nil {
 			p.Close()
@@ -136,11 +144,15 @@ func (p *Portal) wire(ctx context.Context, l *config.Loaded, logger *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	e, err := web.New(web.Deps{
+	d := web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: customer.NewComposer(p.Source, logger), Store: st, Assets: assets,
 		PageBudget: l.Customer.PageBudget.D(),
-	})
+	}
+	for _, o := range p.opts {
+		o(&d)
+	}
+	e, err := web.New(d)
 	if err != nil {
 		return nil, err
 	}

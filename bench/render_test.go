@@ -26,7 +26,10 @@ import (
 //     demo customer's four facets, presented once), into a discarding writer.
 //   - handler serves the whole request through the portal's handler chain
 //     (request id, security headers, session read from SQLite, composer with
-//     every facet in the guard's cache, presentation, streamed rendering).
+//     every facet in the guard's cache, presentation, streamed rendering),
+//     its panels written from the fragments kept of them.
+//   - handler_unkept is handler on a portal that keeps no fragments: every
+//     panel presented and rendered again, as before they were kept.
 func BenchmarkRenderCustomerPage(b *testing.B) {
 	p := startPortal(b, 10*time.Minute)
 	page := p.URL + "/customers/" + customerID
@@ -52,26 +55,34 @@ func BenchmarkRenderCustomerPage(b *testing.B) {
 		b.ReportMetric(float64(size), "page-bytes")
 	})
 
-	b.Run("handler", func(b *testing.B) {
-		u, _ := url.Parse(p.URL)
-		req := httptest.NewRequest(http.MethodGet, "/customers/"+customerID, nil)
-		for _, c := range p.Client.Jar.Cookies(u) {
-			req.AddCookie(c)
-		}
-		w := &discardResponse{header: http.Header{}}
-		for b.Loop() {
-			clear(w.header)
-			w.status, w.n = 0, 0
-			p.Handler.ServeHTTP(w, req)
-			if w.status != http.StatusOK {
-				b.Fatalf("status %d", w.status)
-			}
-		}
-		if w.n < int64(len(warm.Body))/2 {
-			b.Fatalf("the handler wrote %d bytes; the page has about %d", w.n, len(warm.Body))
-		}
-		b.ReportMetric(float64(w.n), "page-bytes")
+	b.Run("handler", func(b *testing.B) { serveWarm(b, p, len(warm.Body)) })
+	b.Run("handler_unkept", func(b *testing.B) {
+		q := startPortal(b, 10*time.Minute, WithoutFragments())
+		serveWarm(b, q, len(load(b, q, q.URL+"/customers/"+customerID).Body))
 	})
+}
+
+// serveWarm serves p's warm customer page through its handler chain, size
+// bytes as the client read it, once per iteration.
+func serveWarm(b *testing.B, p *Portal, size int) {
+	u, _ := url.Parse(p.URL)
+	req := httptest.NewRequest(http.MethodGet, "/customers/"+customerID, nil)
+	for _, c := range p.Client.Jar.Cookies(u) {
+		req.AddCookie(c)
+	}
+	w := &discardResponse{header: http.Header{}}
+	for b.Loop() {
+		clear(w.header)
+		w.status, w.n = 0, 0
+		p.Handler.ServeHTTP(w, req)
+		if w.status != http.StatusOK {
+			b.Fatalf("status %d", w.status)
+		}
+	}
+	if w.n < int64(size)/2 {
+		b.Fatalf("the handler wrote %d bytes; the page has about %d", w.n, size)
+	}
+	b.ReportMetric(float64(w.n), "page-bytes")
 }
 
 // fixedViewModel presents the demo customer's facets, as fetched through the

@@ -96,6 +96,10 @@ type CustomerPage struct {
 	Header CustomerHeader
 	Slots  []Slot
 	Panels iter.Seq[Panel]
+	// HeaderFragment and SlotsFragment, when set, keep the rendered header
+	// and placeholders, or already hold them: then of Header only Name is
+	// set, and Slots is empty (see Kept).
+	HeaderFragment, SlotsFragment Fragment
 }
 
 // Slot is where a panel will appear, shown as a placeholder until it does.
@@ -165,6 +169,9 @@ type Panel struct {
 	// background refresh has had time to finish.
 	Refresh      string
 	RefreshDelay string
+	// Fragment, when set, keeps the panel's rendered bytes, or already holds
+	// them: then nothing but it and Links is set (see StreamedPanel).
+	Fragment Fragment
 }
 
 // Frame is an embedded legacy tool.

@@ -127,6 +127,10 @@ type Panel struct {
 	// header), never shown as a panel.
 	Hidden  bool
 	Elapsed time.Duration
+	// Version names what the summary or the timeline panel shows, for
+	// keeping what is rendered of it (see adapters.Facet.Version, which
+	// names a facet panel's); "" when unknown.
+	Version string
 }
 
 // ErrNotFound means the customer does not exist.

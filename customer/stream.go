@@ -102,7 +102,9 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 		defer func() {
 			if ctx.Err() == nil {
 				out <- c.summaryPanel(id, got)
-				out <- TimelinePanel(BuildTimeline(got, TimelineFilter{}))
+				t := TimelinePanel(BuildTimeline(got, TimelineFilter{}))
+				t.Version = derivedVersion("timeline", got, true)
+				out <- t
 			}
 		}()
 		for range fetched + hidden {
@@ -135,9 +137,11 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 
 // summaryPanel says what the systems that answered say together.
 func (c *Composer) summaryPanel(id string, panels []Panel) Panel {
-	sum := BuildSummary(panels, c.golden, c.now())
+	now := c.now()
+	sum := BuildSummary(panels, c.golden, now)
 	sum.Links[c.primary.Name] = id
-	return Panel{Source: TimelineSource, SourceTitle: allSystems, Spec: summarySpec, State: StateOK, Summary: &sum}
+	return Panel{Source: TimelineSource, SourceTitle: allSystems, Spec: summarySpec, State: StateOK, Summary: &sum,
+		Version: summaryVersion(panels, now)}
 }
 
 // allSystems is the source title of the panels that no one system supplies.

@@ -82,7 +82,7 @@ type logoutError struct {
 // what authenticates it, so it has neither session nor CSRF token.
 func (h *Auth) BackChannelLogout(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	_, err := h.Sessions.BackChannelLogout(c.Request().Context(), c.RealIP(), c.Request().PostFormValue("logout_token"))
+	n, err := h.Sessions.BackChannelLogout(c.Request().Context(), c.RealIP(), c.Request().PostFormValue("logout_token"))
 	var (
 		bad  *auth.LogoutTokenError
 		many *auth.TooManyRefusedLogoutsError
@@ -98,5 +98,7 @@ func (h *Auth) BackChannelLogout(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindSignOut, Outcome: "ok",
+		Detail: "the identity provider ended " + strconv.Itoa(n) + " session(s) (back-channel logout)"})
 	return c.NoContent(http.StatusOK)
 }

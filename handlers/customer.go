@@ -46,6 +46,8 @@ type Customer struct {
 	Tools []legacy.Tool
 	// Audit records each view of a customer and each link decision.
 	Audit Auditor
+	// Fragments keeps the rendered panels of warm pages (nil: none kept).
+	Fragments *components.FragmentCache
 }
 
 // actor is the signed-in user as the composer's policy sees them.
@@ -126,7 +128,7 @@ func (h *Customer) Show(c echo.Context) error {
 		tools = &present.Tools{List: h.Tools, User: legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups},
 			CanvasHost: h.Frame.Assets.CanvasHost}
 	}
-	m := present.CustomerStream(s, time.Now, admin, tools)
+	m := present.CachedCustomerStream(s, time.Now, admin, tools, h.Fragments)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")

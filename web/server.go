@@ -56,6 +56,10 @@ type Deps struct {
 	Audit handlers.Auditor
 	// AuditLog, when set, is read by admins at /admin/audit.
 	AuditLog handlers.AuditReader
+	// FragmentBytes bounds what is kept of rendered customer panels, so that
+	// a warm page is written rather than rendered again (0:
+	// components.DefaultFragmentBytes; negative: nothing is kept).
+	FragmentBytes int
 }
 
 // Pinger is the store as readiness sees it: it answers, or not.
@@ -153,6 +157,9 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/", s.Show)
 	app.GET("/search", s.Show)
 	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools, Audit: d.Audit}
+	if d.FragmentBytes >= 0 {
+		cv.Fragments = components.NewFragmentCache(d.FragmentBytes)
+	}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)

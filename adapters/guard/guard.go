@@ -202,8 +202,13 @@ func (g *Guarded) load(ctx context.Context, req adapters.FetchRequest) (*adapter
 		f, err := withRetries(g, ctx, func(ctx context.Context) (*adapters.Facet, error) {
 			return g.a.Fetch(ctx, req)
 		})
-		if err == nil && f != nil && g.p.CacheTTL > 0 && g.invalidations.Load() == invalidations {
-			g.cache.Set(ctx, k, Entry{Facet: f, Stored: g.now()}, g.keep)
+		if err == nil && f != nil && g.p.CacheTTL > 0 {
+			// Named before it is shared, so that what is rendered from it
+			// can be kept for as long as this answer is the one served.
+			adapters.Versioned(f)
+			if g.invalidations.Load() == invalidations {
+				g.cache.Set(ctx, k, Entry{Facet: f, Stored: g.now()}, g.keep)
+			}
 		}
 		return f, err
 	})

@@ -83,17 +83,12 @@ func matchedBy(s string) string {
 // header maps the header panel. self is the page's own URL, for retries; now
 // is the time relative freshness ("2 min ago") is measured from.
 func header(p customer.Panel, self string, now time.Time) components.CustomerHeader {
-	h := components.CustomerHeader{Source: source(p, now)}
+	h := components.CustomerHeader{Source: source(p, now), Name: headerName(p)}
 	if p.State != customer.StateOK || p.Facet == nil {
-		h.Name = "Customer"
 		h.Problem = problem(p.Problem, self)
 		return h
 	}
 	f := p.Facet.Fields
-	h.Name = text(f[adapters.FieldName])
-	if h.Name == "" {
-		h.Name = "(no name)"
-	}
 	var sub []string
 	for _, k := range []string{adapters.FieldIndustry, adapters.FieldType} {
 		if v := text(f[k]); v != "" {
@@ -122,6 +117,17 @@ func header(p customer.Panel, self string, now time.Time) components.CustomerHea
 	h.Facts = append(h.Facts, components.Fact{Label: "Location", Value: location(f)})
 	add("Employees", adapters.FieldEmployees)
 	return h
+}
+
+// headerName is the customer's name as the header shows it.
+func headerName(p customer.Panel) string {
+	if p.State != customer.StateOK || p.Facet == nil {
+		return "Customer"
+	}
+	if name := text(p.Facet.Fields[adapters.FieldName]); name != "" {
+		return name
+	}
+	return "(no name)"
 }
 
 func location(f map[string]adapters.Value) string {
@@ -203,18 +209,25 @@ func source(p customer.Panel, now time.Time) components.Source {
 	if p.Facet != nil && !p.Facet.FetchedAt.IsZero() {
 		t := p.Facet.FetchedAt
 		s.FetchedAt = t.UTC().Format(time.RFC3339)
-		s.FetchedAgo = Ago(now.Sub(t))
+		s.FetchedAgo = fetchedAgo(p.Facet, now)
 		s.Exact = t.Local().Format("2 Jan 2006 15:04:05")
-		if p.Facet.Stale {
-			// Old data is worth showing, but never as if it were fresh.
-			s.Stale = true
-			s.FetchedAgo = "as of " + t.Local().Format("15:04") + ", refreshing"
-			if now.Sub(t) >= 24*time.Hour {
-				s.FetchedAgo = "as of " + t.Local().Format("2 Jan 15:04") + ", refreshing"
-			}
-		}
+		s.Stale = p.Facet.Stale
 	}
 	return s
+}
+
+// fetchedAgo says how old f's data is as of now: the one part of a panel
+// that changes while its data does not (see fragmentKey).
+func fetchedAgo(f *adapters.Facet, now time.Time) string {
+	t := f.FetchedAt
+	if !f.Stale {
+		return Ago(now.Sub(t))
+	}
+	// Old data is worth showing, but never as if it were fresh.
+	if now.Sub(t) >= 24*time.Hour {
+		return "as of " + t.Local().Format("2 Jan 15:04") + ", refreshing"
+	}
+	return "as of " + t.Local().Format("15:04") + ", refreshing"
 }
 
 // Ago says how long ago something happened, the way a person would.

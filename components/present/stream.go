@@ -21,8 +21,14 @@ type Admin struct {
 // legacy tools the user may use, opened on the customer once its links are
 // known.
 func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools *Tools) components.CustomerPage {
-	self := CustomerURL(s.ID)
-	m := components.CustomerPage{Header: header(s.Header, self, now())}
+	return CachedCustomerStream(s, now, admin, tools, nil)
+}
+
+// CachedCustomerStream is CustomerStream whose panels are written from what
+// fragments keeps of them, and kept there once rendered (nil: none kept).
+func CachedCustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tools *Tools, fragments *components.FragmentCache) components.CustomerPage {
+	m := components.CustomerPage{}
+	m.Header, m.HeaderFragment = cachedHeader(fragments, s.ID, s.Header, now())
 	var usable []legacy.Tool
 	if tools != nil {
 		usable = tools.usable()
@@ -36,10 +42,12 @@ func CustomerStream(s *customer.Stream, now func() time.Time, admin *Admin, tool
 		}
 		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
 	}
+	m.Slots, m.SlotsFragment = cachedSlots(fragments, m.Slots)
 	m.Panels = func(yield func(components.Panel) bool) {
 		controlled := map[string]bool{} // one set of link controls per system
+		viewer := viewerOf(admin)
 		for p := range s.Panels {
-			pm := Panel(s.ID, p, now())
+			pm := cachedPanel(fragments, s.ID, p, now(), viewer)
 			if !controlled[p.Source] {
 				pm.Links = linkControls(s.ID, p, admin)
 				controlled[p.Source] = pm.Links != nil
