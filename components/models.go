@@ -196,9 +196,33 @@ type LinkControls struct {
 	SourceName string // e.g. "Billing"
 	Record     string // the linked record, when there is one
 	Confirm    bool
-	Split      bool
+	// Split, when set, is the page asking the admin to confirm that Record
+	// is not this customer (htmx fetches it in place of the button).
+	Split      string
 	Add        bool
 	Candidates []Candidate
+	// Undo lists the records split off by hand, each with a button that
+	// takes the split back.
+	Undo []Candidate
+}
+
+// LinkConfirm asks an admin to confirm a link decision before it is posted:
+// a page of its own, or for htmx the question alone in place of its button.
+type LinkConfirm struct {
+	Layout    Layout
+	Back      Link
+	Question  string // "Split Billing record cus_7 (Globex Billing) from Globex Corporation?"
+	Explain   string
+	Action    string // where the decision is posted
+	CSRFToken string
+	Source    string
+	Record    string
+	Decision  string
+	Submit    string // the confirming button's label
+	// Cancel leads back to the customer page; CancelFragment, for htmx,
+	// answers the button the question replaced.
+	Cancel         string
+	CancelFragment string
 }
 
 // Candidate is a record an admin may link.

@@ -72,6 +72,9 @@ const (
 	DecisionConfirmed = "confirmed" // an automatic link a person confirmed
 	DecisionManual    = "manual"    // a link a person added
 	DecisionSplit     = "split"     // a pair a person said are not the same customer
+	// DecisionCleared takes back the earlier decision about a pair (an
+	// undone split): the rules decide again. It is kept in the history only.
+	DecisionCleared = "cleared"
 )
 
 // LinkDecision is what a person decided about one record being the same

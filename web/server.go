@@ -150,7 +150,9 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
-	app.POST("/customers/:id/links", cv.DecideLink)
+	lv := &handlers.Links{Frame: frame, Decider: d.Composer, AdminGroups: d.AdminGroups}
+	app.POST("/customers/:id/links", lv.Decide)
+	app.GET("/customers/:id/links/split", lv.ConfirmSplit)
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)

@@ -144,6 +144,9 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 		switch p.State {
 		case customer.StateNotLinked:
 			m.Problem.Muted = true
+			for _, sp := range p.Splits {
+				m.Problem.Items = append(m.Problem.Items, components.Link{Label: SplitNote(sp)})
+			}
 		case customer.StateConflict:
 			for _, c := range p.Candidates {
 				m.Problem.Items = append(m.Problem.Items, components.Link{
