@@ -128,6 +128,7 @@ func (h *Customer) Show(c echo.Context) error {
 	}
 	m := present.CustomerStream(s, time.Now, admin, tools)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
+	fromSearch(c, &m)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
 	return render(c, http.StatusOK, components.Customer(m))
