@@ -114,6 +114,38 @@ type CustomerHeader struct {
 	ExternalFor string // "Open in Salesforce"
 	Source      Source
 	Problem     *Problem
+	// Pin pins the customer to the user's start page; nil when unknown.
+	Pin *PinControl
+}
+
+// PinControl is the button that pins a customer to the user's start page,
+// or unpins it.
+type PinControl struct {
+	Action    string
+	CSRFToken string
+	Name      string // the customer's name, as the start page will list it
+	Pinned    bool
+	// Problem says why the last press changed nothing.
+	Problem string
+}
+
+// LandingPage is the start page: the search, then the customers the user
+// pinned and those they opened last.
+type LandingPage struct {
+	Layout  Layout
+	Results SearchResults
+	Pinned  []VisitItem
+	Recent  []VisitItem // opened lately and not pinned, last opened first
+	// Problem says that the lists could not be read.
+	Problem *Problem
+}
+
+// VisitItem is one customer on the start page.
+type VisitItem struct {
+	Name   string
+	Href   string
+	Opened string // "opened 2 min ago"
+	When   string // RFC 3339
 }
 
 // Fact is one labelled value in the header.

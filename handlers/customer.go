@@ -39,6 +39,9 @@ type Customer struct {
 	AdminGroups []string
 	// Tools are the legacy tools embedded on the page.
 	Tools []legacy.Tool
+	// Recents notes the customers each user opens, for their start page;
+	// nil keeps nothing.
+	Recents *Recents
 }
 
 // actor is the signed-in user as the composer's policy sees them.
@@ -129,6 +132,7 @@ func (h *Customer) Show(c echo.Context) error {
 	m := present.CustomerStream(s, time.Now, admin, tools)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
 	fromSearch(c, &m)
+	h.Recents.onCustomerPage(c, id, &m)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
 	return render(c, http.StatusOK, components.Customer(m))

@@ -132,8 +132,8 @@ func TestPostgres(t *testing.T) {
 			}
 		}
 		// goose's row for version 0, and one per migration.
-		if n := query[int64](t, dsn, `SELECT COUNT(*) FROM goose_db_version`); n != 4 {
-			t.Errorf("goose_db_version has %d rows, want 4: the migrations ran more than once", n)
+		if n := query[int64](t, dsn, `SELECT COUNT(*) FROM goose_db_version`); n != 5 {
+			t.Errorf("goose_db_version has %d rows, want 5: the migrations ran more than once", n)
 		}
 	})
 
@@ -148,8 +148,8 @@ func TestPostgres(t *testing.T) {
 		cfg := config.Store{Driver: config.DriverPostgres, DSN: dsn}
 		var newer *store.SchemaNewerError
 		_, err = store.Open(ctx, cfg)
-		if !errors.As(err, &newer) || newer.Schema != 99 || newer.Binary != 3 {
-			t.Errorf("Open: %v; want SchemaNewerError 99 > 3", err)
+		if !errors.As(err, &newer) || newer.Schema != 99 || newer.Binary != 4 {
+			t.Errorf("Open: %v; want SchemaNewerError 99 > 4", err)
 		}
 		if err := store.Check(ctx, cfg); !errors.As(err, &newer) {
 			t.Errorf("Check: %v; want SchemaNewerError", err)

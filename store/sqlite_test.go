@@ -110,8 +110,8 @@ func TestSQLiteRefusesANewerSchema(t *testing.T) {
 	raw.Close()
 
 	var newer *store.SchemaNewerError
-	if _, err := store.Open(ctx, cfg); !errors.As(err, &newer) || newer.Schema != 99 || newer.Binary != 3 {
-		t.Errorf("Open: %v; want SchemaNewerError 99 > 3", err)
+	if _, err := store.Open(ctx, cfg); !errors.As(err, &newer) || newer.Schema != 99 || newer.Binary != 4 {
+		t.Errorf("Open: %v; want SchemaNewerError 99 > 4", err)
 	}
 	if err := store.Check(ctx, cfg); !errors.As(err, &newer) {
 		t.Errorf("Check: %v; want SchemaNewerError", err)

@@ -1,6 +1,7 @@
 // Package store persists what Atrium must remember across requests and restarts:
-// sessions and pending logins, identity link decisions with their history, and
-// generated secrets (later also audit, the outbox and sync state).
+// sessions and pending logins, identity link decisions with their history,
+// generated secrets, and the customers each user opened and pinned (later also
+// audit, the outbox and sync state).
 //
 // Each capability is a small interface declared by the package that uses it
 // (auth.SessionStore, auth.Sweeper, customer.Decisions, …); this package holds
@@ -90,6 +91,22 @@ type LinkDecision struct {
 	Actor        string // who decided (email or subject)
 	At           time.Time
 }
+
+// Visit is a customer one user opened or pinned, for their start page.
+type Visit struct {
+	Subject    string // the user: their identity provider's subject
+	CustomerID string
+	Name       string // the customer's name when last opened
+	OpenedAt   time.Time
+	// PinnedAt is when the user pinned the customer; zero when not pinned.
+	PinnedAt time.Time
+}
+
+// Pinned reports whether the user pinned the customer.
+func (v Visit) Pinned() bool { return !v.PinnedAt.IsZero() }
+
+// ErrTooManyPins refuses a pin to a user who has pinned the most allowed.
+var ErrTooManyPins = errors.New("store: too many pinned customers")
 
 // Hash returns the hex SHA-256 of a secret token, the form in which tokens are
 // stored and compared.

@@ -142,7 +142,7 @@ func startFull(t *testing.T, src customer.Source, budget time.Duration, tools []
 	}
 	composer := customer.NewComposer(src, logger, append(opts, customer.WithDecisions(st))...)
 	e, err := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets,
-		PageBudget: budget, AdminGroups: []string{"admins"}, Tools: tools, PublicURL: public})
+		PageBudget: budget, AdminGroups: []string{"admins"}, Tools: tools, PublicURL: public, Visits: st})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func TestCheckConfigLooksAtTheStore(t *testing.T) {
 		{"a PostgreSQL that does not answer", "store:\n  driver: postgres\n  dsn_env: ATRIUM_TEST_STORE_DSN\n", exitUsage,
 			[]string{"1 problem(s)", "store.dsn_env: cannot use the database", "connect", "fix: check that PostgreSQL answers"}},
 		{"a newer PostgreSQL schema", "store:\n  driver: postgres\n  dsn: " + newer + "\n", exitUsage,
-			[]string{"store.dsn: the database has schema version 99, newer than this Atrium knows (3)", "fix: run the Atrium release"}},
+			[]string{"store.dsn: the database has schema version 99, newer than this Atrium knows (4)", "fix: run the Atrium release"}},
 		{"a newer SQLite schema", "store:\n  path: " + sqliteNewer + "\n", exitUsage,
 			[]string{"store.path: the database has schema version 99", "fix: "}},
 	} {

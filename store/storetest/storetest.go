@@ -32,6 +32,14 @@ type LinkStore interface {
 	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]store.LinkDecision, error)
 }
 
+// VisitStore is what the Visits suite checks.
+type VisitStore interface {
+	RecordVisit(ctx context.Context, v store.Visit, keep int) error
+	Visit(ctx context.Context, subject, customerID string) (store.Visit, error)
+	Visits(ctx context.Context, subject string) ([]store.Visit, error)
+	Pin(ctx context.Context, v store.Visit, pinned bool, limit int) error
+}
+
 // SecretStore is what the Secrets suite checks.
 type SecretStore interface {
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
@@ -52,6 +60,7 @@ type Implementation interface {
 	LinkStore
 	SecretStore
 	SweepStore
+	VisitStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -62,6 +71,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Links", func(t *testing.T) { Links(t, open) })
 	t.Run("Secrets", func(t *testing.T) { Secrets(t, open) })
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
+	t.Run("Visits", func(t *testing.T) { Visits(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
