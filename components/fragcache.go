@@ -162,3 +162,48 @@ func StreamedPanel(p Panel) templ.Component {
 		return err
 	})
 }
+
+// pinMark stands, in a header's kept bytes, where each viewer's own pin
+// button goes: it carries their CSRF token and whether they pinned the
+// customer.
+var pinMark = []byte("<!--atrium:pin-->")
+
+// KeptHeader is the customer's header written from f's kept bytes when it
+// has them, otherwise rendered (and kept when f has a cache), with the
+// viewer's pin button put in its place each time.
+func KeptHeader(f Fragment, h CustomerHeader) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var pin templ.Component
+		if h.Pin != nil {
+			pin = PinButton(*h.Pin)
+		}
+		b := f.bytes
+		if b == nil {
+			if f.cache == nil {
+				return customerHeader(h, pin).Render(ctx, w)
+			}
+			var buf bytes.Buffer
+			if err := customerHeader(h, templ.Raw(string(pinMark))).Render(ctx, &buf); err != nil {
+				return err
+			}
+			b = buf.Bytes()
+			if bytes.Count(b, pinMark) == 1 {
+				f.keep(ctx, b)
+			}
+		}
+		before, after, ok := bytes.Cut(b, pinMark)
+		if !ok {
+			return customerHeader(h, pin).Render(ctx, w)
+		}
+		if _, err := w.Write(before); err != nil {
+			return err
+		}
+		if pin != nil {
+			if err := pin.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		_, err := w.Write(after)
+		return err
+	})
+}

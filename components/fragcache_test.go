@@ -27,7 +27,7 @@ func TestStreamedPanelsKeepWhatIsTheSameForEveryone(t *testing.T) {
 		t.Fatal("an empty cache answered")
 	}
 	first := Panel{ID: "billing-invoices", Slot: "billing-invoices", Title: "Invoices", Empty: "No invoices.", Fragment: f,
-		Links: &LinkControls{Action: "/customers/C1/links", CSRFToken: "token-one", Source: "billing", Record: "cus_7", Split: true}}
+		Links: &LinkControls{Action: "/customers/C1/links", CSRFToken: "token-one", Source: "billing", Record: "cus_7", Split: "/customers/C1/links/split?source=billing&record=cus_7"}}
 	one := page("nonce-one", first)
 	f, hit = cache.Fragment(key)
 	if !hit {
@@ -37,7 +37,7 @@ func TestStreamedPanelsKeepWhatIsTheSameForEveryone(t *testing.T) {
 	if strings.Contains(plain, "token-one") || strings.Contains(plain, "link-controls") || !strings.Contains(plain, "No invoices.") {
 		t.Errorf("the kept panel carries the first page's link controls, or lost its body:\n%s", plain)
 	}
-	two := page("nonce-two", Panel{Fragment: f, Links: &LinkControls{Action: "/customers/C1/links", CSRFToken: "token-two", Source: "billing", Record: "cus_7", Split: true}})
+	two := page("nonce-two", Panel{Fragment: f, Links: &LinkControls{Action: "/customers/C1/links", CSRFToken: "token-two", Source: "billing", Record: "cus_7", Split: "/customers/C1/links/split?source=billing&record=cus_7"}})
 	if two != strings.ReplaceAll(one, "token-one", "token-two") {
 		t.Errorf("the kept panel with the second page's controls:\n%s\nwant, as rendered:\n%s", two, one)
 	}

@@ -118,6 +118,38 @@ type CustomerHeader struct {
 	ExternalFor string // "Open in Salesforce"
 	Source      Source
 	Problem     *Problem
+	// Pin pins the customer to the user's start page; nil when unknown.
+	Pin *PinControl
+}
+
+// PinControl is the button that pins a customer to the user's start page,
+// or unpins it.
+type PinControl struct {
+	Action    string
+	CSRFToken string
+	Name      string // the customer's name, as the start page will list it
+	Pinned    bool
+	// Problem says why the last press changed nothing.
+	Problem string
+}
+
+// LandingPage is the start page: the search, then the customers the user
+// pinned and those they opened last.
+type LandingPage struct {
+	Layout  Layout
+	Results SearchResults
+	Pinned  []VisitItem
+	Recent  []VisitItem // opened lately and not pinned, last opened first
+	// Problem says that the lists could not be read.
+	Problem *Problem
+}
+
+// VisitItem is one customer on the start page.
+type VisitItem struct {
+	Name   string
+	Href   string
+	Opened string // "opened 2 min ago"
+	When   string // RFC 3339
 }
 
 // Fact is one labelled value in the header.
@@ -203,9 +235,33 @@ type LinkControls struct {
 	SourceName string // e.g. "Billing"
 	Record     string // the linked record, when there is one
 	Confirm    bool
-	Split      bool
+	// Split, when set, is the page asking the admin to confirm that Record
+	// is not this customer (htmx fetches it in place of the button).
+	Split      string
 	Add        bool
 	Candidates []Candidate
+	// Undo lists the records split off by hand, each with a button that
+	// takes the split back.
+	Undo []Candidate
+}
+
+// LinkConfirm asks an admin to confirm a link decision before it is posted:
+// a page of its own, or for htmx the question alone in place of its button.
+type LinkConfirm struct {
+	Layout    Layout
+	Back      Link
+	Question  string // "Split Billing record cus_7 (Globex Billing) from Globex Corporation?"
+	Explain   string
+	Action    string // where the decision is posted
+	CSRFToken string
+	Source    string
+	Record    string
+	Decision  string
+	Submit    string // the confirming button's label
+	// Cancel leads back to the customer page; CancelFragment, for htmx,
+	// answers the button the question replaced.
+	Cancel         string
+	CancelFragment string
 }
 
 // Candidate is a record an admin may link.

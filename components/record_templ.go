@@ -39,7 +39,7 @@ func Record(m RecordView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = customerHeader(m.Header).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = customerHeader(m.Header, nil).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

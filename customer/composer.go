@@ -117,6 +117,9 @@ type Panel struct {
 	Link *Link
 	// Candidates are the equally good records of a StateConflict panel.
 	Candidates []Link
+	// Splits are the source's records people said are not this customer,
+	// set on every panel of a linked source.
+	Splits []Split
 	// Timeline is set on the merged activity panel, which has no source of
 	// its own and comes last.
 	Timeline *Timeline

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/bus"
@@ -40,7 +41,8 @@ var recordID = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,80}$`)
 
 // DecideLink records an admin's decision about the record recordID of source
 // being the customer id: confirm an automatic link, split a pair that is not
-// the same customer, or link a record by hand (it must exist).
+// the same customer, link a record by hand (it must exist), or clear an
+// earlier decision (undo a split), after which the rules decide again.
 func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record, decision string) error {
 	if !who.Admin {
 		return ErrNotAllowed
@@ -67,6 +69,11 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 		Decision: decision, Actor: who.ID, At: c.now()}
 	switch decision {
 	case store.DecisionSplit:
+	case store.DecisionCleared:
+		// Only a decision someone took can be taken back.
+		if !slices.ContainsFunc(c.decided(ctx, id)[source], func(d store.LinkDecision) bool { return d.RecordID == record }) {
+			return fmt.Errorf("%w: nobody decided about %s record %q", ErrBadLink, src.Title, record)
+		}
 	case store.DecisionConfirmed:
 		// Keep the rule that had found it, for the provenance.
 		res := c.resolveLinked(ctx, src, id, splitsOnly(c.decided(ctx, id)[source]))
@@ -205,6 +212,24 @@ func decidedLink(src Source, ds []store.LinkDecision) (Resolution, map[string]bo
 	return Resolution{}, excluded, false
 }
 
+// Split is a record a person said is not the customer.
+type Split struct {
+	RecordID string
+	By       string
+	At       time.Time
+}
+
+// splitsOf lists the records people split off, newest first.
+func splitsOf(ds []store.LinkDecision) []Split {
+	var out []Split
+	for _, d := range ds {
+		if d.Decision == store.DecisionSplit {
+			out = append(out, Split{RecordID: d.RecordID, By: d.Actor, At: d.At})
+		}
+	}
+	return out
+}
+
 // splitsOnly keeps the split decisions, so that resolution shows what the rules
 // find among the records nobody split off.
 func splitsOnly(ds []store.LinkDecision) []store.LinkDecision {
@@ -215,4 +240,53 @@ func splitsOnly(ds []store.LinkDecision) []store.LinkDecision {
 		}
 	}
 	return out
+}
+
+// LinkSubject names the two sides of a link decision, for a person to confirm
+// it: the customer and a record of a linked system.
+type LinkSubject struct {
+	CustomerID   string // canonical
+	CustomerName string // empty when the primary system did not answer
+	Source       string
+	SourceTitle  string
+	RecordID     string
+	RecordName   string // empty when the record's system did not say
+}
+
+// LinkSubject names customer id and record of source before a decision about
+// them. A customer that does not exist fails with ErrNotFound, a system or
+// record id that cannot be linked with ErrBadLink; names a system does not
+// give (it is down) are left empty.
+func (c *Composer) LinkSubject(ctx context.Context, id, source, record string) (LinkSubject, error) {
+	id, err := c.CustomerID(id)
+	if err != nil {
+		return LinkSubject{}, err
+	}
+	src, ok := c.linkedSource(source)
+	if !ok {
+		return LinkSubject{}, fmt.Errorf("%w: no system %q is linked", ErrBadLink, source)
+	}
+	if !recordID.MatchString(record) {
+		return LinkSubject{}, fmt.Errorf("%w: %q is not a record id", ErrBadLink, record)
+	}
+	s := LinkSubject{CustomerID: id, Source: src.Name, SourceTitle: src.Title, RecordID: record}
+	if hs, ok := headerSpec(c.primary); ok {
+		p := c.fetch(ctx, c.primary, hs, id)
+		if p.State == StateError && p.Problem.Cause == CauseNotFound {
+			return LinkSubject{}, fmt.Errorf("%w: %s", ErrNotFound, id)
+		}
+		s.CustomerName = nameOf(p)
+	}
+	if hs, ok := headerSpec(src); ok {
+		s.RecordName = nameOf(c.fetch(ctx, src, hs, record))
+	}
+	return s, nil
+}
+
+// nameOf is the name a header facet gives its record, if any.
+func nameOf(p Panel) string {
+	if p.State != StateOK || p.Facet == nil {
+		return ""
+	}
+	return p.Facet.Fields[adapters.FieldName].Text
 }

@@ -192,10 +192,11 @@ func panelSpecs(src Source) []adapters.FacetSpec {
 func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
 	specs := panelSpecs(src)
 	res := c.resolve(ctx, src, id, func() []adapters.Key { return keys }, ds)
+	splits := splitsOf(ds)
 	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
-			done <- c.unlinked(ctx, src, spec, res)
+			done <- c.unlinked(ctx, src, spec, res, splits)
 		}
 		if hasHeader {
 			done <- Panel{Source: src.Name, SourceTitle: src.Title, Spec: hs, State: StateNotLinked, Hidden: true}
@@ -213,7 +214,7 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys
 	for _, spec := range specs {
 		wg.Go(func() {
 			p := c.fetch(ctx, src, spec, res.Link.ID)
-			p.Link = res.Link
+			p.Link, p.Splits = res.Link, splits
 			done <- p
 		})
 	}
@@ -221,8 +222,8 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys
 }
 
 // unlinked is the panel of a source where no single record was linked.
-func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.FacetSpec, res Resolution) Panel {
-	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec}
+func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.FacetSpec, res Resolution, splits []Split) Panel {
+	p := Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec, Splits: splits}
 	switch {
 	case len(res.Rivals) > 0:
 		p.State = StateConflict
@@ -243,6 +244,11 @@ func (c *Composer) unlinked(ctx context.Context, src Source, spec adapters.Facet
 		p.State = StateError
 		p.Problem = problemOf(ctx, src, res.Err)
 		c.logger.WarnContext(ctx, "identity resolution failed", "source", src.Name, "err", res.Err)
+	case len(splits) > 0:
+		// Not "no record matches": one did, and a person split it off.
+		p.State = StateNotLinked
+		p.Problem = &Problem{Message: fmt.Sprintf("Not linked in %s: split off by hand.", src.Title),
+			Hint: fmt.Sprintf("No other %s record shares this customer's id, email or domain.", src.Title)}
 	default:
 		p.State = StateNotLinked
 		p.Problem = &Problem{Message: fmt.Sprintf("Not linked in %s.", src.Title),
@@ -287,14 +293,15 @@ func (c *Composer) panel(ctx context.Context, id, source, facet string, fresh bo
 	if fresh {
 		c.resolved.drop(resolutionKey(src.Name, id))
 	}
-	res := c.resolveLinked(ctx, src, id, c.decided(ctx, id)[src.Name])
+	ds := c.decided(ctx, id)[src.Name]
+	res := c.resolveLinked(ctx, src, id, ds)
 	if res.Link == nil {
-		return c.unlinked(ctx, src, specs[i], res), nil
+		return c.unlinked(ctx, src, specs[i], res, splitsOf(ds)), nil
 	}
 	if fresh {
 		invalidate(ctx, src, res.Link.ID, facet)
 	}
 	p := c.fetch(ctx, src, specs[i], res.Link.ID)
-	p.Link = res.Link
+	p.Link, p.Splits = res.Link, splitsOf(ds)
 	return p, nil
 }

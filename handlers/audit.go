@@ -21,13 +21,13 @@ func record(a Auditor, c echo.Context, ev audit.Event) {
 		return
 	}
 	if s, ok := SessionFrom(c); ok && ev.Actor == (audit.Actor{}) {
-		ev.Actor = actorOf(s.Principal)
+		ev.Actor = auditActor(s.Principal)
 	}
 	ev.Client = c.RealIP()
 	a.Record(ev)
 }
 
-func actorOf(p auth.Principal) audit.Actor {
+func auditActor(p auth.Principal) audit.Actor {
 	return audit.Actor{Subject: p.Subject, Email: p.Email, Name: p.Name}
 }
 

@@ -38,7 +38,7 @@ func (h *Auth) Callback(c echo.Context) error {
 		record(h.Audit, c, audit.Event{Kind: audit.KindSignInFailed, Outcome: "failed", Detail: signInFailure(err)})
 		return err
 	}
-	record(h.Audit, c, audit.Event{Kind: audit.KindSignIn, Actor: actorOf(who), Outcome: "ok"})
+	record(h.Audit, c, audit.Event{Kind: audit.KindSignIn, Actor: auditActor(who), Outcome: "ok"})
 	return c.Redirect(http.StatusSeeOther, next)
 }
 

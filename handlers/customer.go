@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,7 +29,6 @@ type Composer interface {
 	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
 	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
 	Timeline(ctx context.Context, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
-	DecideLink(ctx context.Context, who customer.Actor, id, source, record, decision string) error
 }
 
 // Customer serves the unified customer page.
@@ -48,16 +46,22 @@ type Customer struct {
 	Audit Auditor
 	// Fragments keeps the rendered panels of warm pages (nil: none kept).
 	Fragments *components.FragmentCache
+	// Recents notes the customers each user opens, for their start page;
+	// nil keeps nothing.
+	Recents *Recents
 }
 
 // actor is the signed-in user as the composer's policy sees them.
-func (h *Customer) actor(c echo.Context) customer.Actor {
+func (h *Customer) actor(c echo.Context) customer.Actor { return actorOf(c, h.AdminGroups) }
+
+// actorOf is the signed-in user, an admin when in one of adminGroups.
+func actorOf(c echo.Context, adminGroups []string) customer.Actor {
 	s, ok := SessionFrom(c)
 	if !ok {
 		return customer.Actor{}
 	}
 	a := customer.Actor{ID: cmp.Or(s.Principal.Email, s.Principal.Subject)}
-	for _, g := range h.AdminGroups {
+	for _, g := range adminGroups {
 		if s.Principal.InGroup(g) {
 			a.Admin = true
 		}
@@ -77,11 +81,22 @@ var (
 // GETs are then sent to the canonical address, so that every page, panel and
 // timeline has one, for links and caches alike.
 func (h *Customer) customerID(c echo.Context) (id string, moved bool, err error) {
+	return customerIDOf(c, h.Composer)
+}
+
+// customerIDs make customer ids canonical.
+type customerIDs interface {
+	CustomerID(id string) (string, error)
+}
+
+// customerIDOf is the canonical id of the request's customer (see
+// Customer.customerID).
+func customerIDOf(c echo.Context, ids customerIDs) (id string, moved bool, err error) {
 	raw := c.Param("id")
 	if !customerID.MatchString(raw) {
 		return "", false, fmt.Errorf("%w: %q", customer.ErrNotFound, raw)
 	}
-	if id, err = h.Composer.CustomerID(raw); err != nil {
+	if id, err = ids.CustomerID(raw); err != nil {
 		return "", false, err
 	}
 	return id, id != raw, nil
@@ -130,6 +145,8 @@ func (h *Customer) Show(c echo.Context) error {
 	}
 	m := present.CachedCustomerStream(s, time.Now, admin, tools, h.Fragments)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
+	fromSearch(c, &m)
+	h.Recents.onCustomerPage(c, id, &m)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
 	return render(c, http.StatusOK, components.Customer(m))
@@ -193,30 +210,4 @@ func (h *Customer) Timeline(c echo.Context) error {
 	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Outcome: "ok", Detail: "timeline",
 		Sources: slices.Sorted(maps.Keys(t.Sources))})
 	return h.renderPanel(c, id, present.Panel(id, customer.TimelinePanel(t), time.Now()))
-}
-
-// DecideLink handles POST /customers/:id/links: an admin confirms, splits or
-// adds the link of a linked system's record, then returns to the page.
-func (h *Customer) DecideLink(c echo.Context) error {
-	id, _, err := h.customerID(c)
-	if err != nil {
-		return err
-	}
-	source, rec, decision := c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision")
-	err = h.Composer.DecideLink(c.Request().Context(), h.actor(c), id, source, rec, decision)
-	outcome := "ok"
-	if err != nil {
-		outcome = "refused"
-	}
-	record(h.Audit, c, audit.Event{Kind: audit.KindLinkDecision, Customer: id, Sources: []string{source}, Outcome: outcome,
-		Detail: decision + " " + source + " record " + rec})
-	switch {
-	case errors.Is(err, customer.ErrNotAllowed):
-		return echo.NewHTTPError(http.StatusForbidden, "Only an admin may change how customers are linked. Ask someone in an admin group.")
-	case errors.Is(err, customer.ErrBadLink):
-		return echo.NewHTTPError(http.StatusBadRequest, "That link could not be changed: "+strings.TrimPrefix(err.Error(), customer.ErrBadLink.Error()+": ")+". Check the record id and try again.")
-	case err != nil:
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, present.CustomerURL(id))
 }

@@ -36,6 +36,11 @@ type backend interface {
 	DecideLink(ctx context.Context, d LinkDecision) error
 	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]LinkDecision, error)
 
+	RecordVisit(ctx context.Context, v Visit, keep int) error
+	Visit(ctx context.Context, subject, customerID string) (Visit, error)
+	Visits(ctx context.Context, subject string) ([]Visit, error)
+	Pin(ctx context.Context, v Visit, pinned bool, limit int) error
+
 	auditBackend
 
 	Ping(ctx context.Context) error

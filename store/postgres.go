@@ -354,7 +354,7 @@ func (p *Postgres) LinkDecisions(ctx context.Context, anchorSource, anchorID str
 
 func (p *Postgres) DecideLink(ctx context.Context, d LinkDecision) error {
 	switch d.Decision {
-	case DecisionConfirmed, DecisionManual, DecisionSplit:
+	case DecisionConfirmed, DecisionManual, DecisionSplit, DecisionCleared:
 	default:
 		return fmt.Errorf("store: unknown link decision %q", d.Decision)
 	}
@@ -363,7 +363,13 @@ func (p *Postgres) DecideLink(ctx context.Context, d LinkDecision) error {
 		return fmt.Errorf("store: decide link: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, `INSERT INTO identity_links
+	if d.Decision == DecisionCleared {
+		if _, err := tx.Exec(ctx, `DELETE FROM identity_links
+			WHERE anchor_source = $1 AND anchor_id = $2 AND source = $3 AND record_id = $4`,
+			d.AnchorSource, d.AnchorID, d.Source, d.RecordID); err != nil {
+			return fmt.Errorf("store: clear link decision: %w", err)
+		}
+	} else if _, err := tx.Exec(ctx, `INSERT INTO identity_links
 		(anchor_source, anchor_id, source, record_id, decision, rule, value, actor, decided_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (anchor_source, anchor_id, source, record_id) DO UPDATE SET

@@ -356,7 +356,7 @@ func (s *SQLite) LinkDecisions(ctx context.Context, anchorSource, anchorID strin
 
 func (s *SQLite) DecideLink(ctx context.Context, d LinkDecision) error {
 	switch d.Decision {
-	case DecisionConfirmed, DecisionManual, DecisionSplit:
+	case DecisionConfirmed, DecisionManual, DecisionSplit, DecisionCleared:
 	default:
 		return fmt.Errorf("store: unknown link decision %q", d.Decision)
 	}
@@ -365,7 +365,13 @@ func (s *SQLite) DecideLink(ctx context.Context, d LinkDecision) error {
 		return fmt.Errorf("store: decide link: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO identity_links
+	if d.Decision == DecisionCleared {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM identity_links
+			WHERE anchor_source = ? AND anchor_id = ? AND source = ? AND record_id = ?`,
+			d.AnchorSource, d.AnchorID, d.Source, d.RecordID); err != nil {
+			return fmt.Errorf("store: clear link decision: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx, `INSERT INTO identity_links
 		(anchor_source, anchor_id, source, record_id, decision, rule, value, actor, decided_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (anchor_source, anchor_id, source, record_id) DO UPDATE SET

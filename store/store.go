@@ -1,6 +1,7 @@
 // Package store persists what Atrium must remember across requests and restarts:
-// sessions and pending logins, identity link decisions with their history, and
-// generated secrets (later also audit, the outbox and sync state).
+// sessions and pending logins, identity link decisions with their history,
+// generated secrets, and the customers each user opened and pinned (later also
+// audit, the outbox and sync state).
 //
 // Each capability is a small interface declared by the package that uses it
 // (auth.SessionStore, auth.Sweeper, customer.Decisions, …); this package holds
@@ -82,6 +83,9 @@ const (
 	DecisionConfirmed = "confirmed" // an automatic link a person confirmed
 	DecisionManual    = "manual"    // a link a person added
 	DecisionSplit     = "split"     // a pair a person said are not the same customer
+	// DecisionCleared takes back the earlier decision about a pair (an
+	// undone split): the rules decide again. It is kept in the history only.
+	DecisionCleared = "cleared"
 )
 
 // LinkDecision is what a person decided about one record being the same
@@ -97,6 +101,22 @@ type LinkDecision struct {
 	Actor        string // who decided (email or subject)
 	At           time.Time
 }
+
+// Visit is a customer one user opened or pinned, for their start page.
+type Visit struct {
+	Subject    string // the user: their identity provider's subject
+	CustomerID string
+	Name       string // the customer's name when last opened
+	OpenedAt   time.Time
+	// PinnedAt is when the user pinned the customer; zero when not pinned.
+	PinnedAt time.Time
+}
+
+// Pinned reports whether the user pinned the customer.
+func (v Visit) Pinned() bool { return !v.PinnedAt.IsZero() }
+
+// ErrTooManyPins refuses a pin to a user who has pinned the most allowed.
+var ErrTooManyPins = errors.New("store: too many pinned customers")
 
 // Hash returns the hex SHA-256 of a secret token, the form in which tokens are
 // stored and compared.

@@ -111,7 +111,7 @@ func startPortal(t *testing.T, s portalSetup) (*portal, *testLogs) {
 	src := customer.Source{Name: "crm", Title: "CRM", Timeout: 10 * time.Second, Adapter: fakeCRM{}}
 	d := web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, PublicURL: public,
 		Composer: customer.NewComposer(src, logger, customer.WithDecisions(st)), Store: st, Assets: assets,
-		AdminGroups: []string{"admins"}}
+		AdminGroups: []string{"admins"}, Visits: st}
 	if s.deps != nil {
 		s.deps(&d)
 	}

@@ -39,6 +39,9 @@ type Deps struct {
 	AdminGroups []string
 	// Tools are the legacy tools embedded on customer pages.
 	Tools []legacy.Tool
+	// Visits keeps the customers each user opened and pinned, for their
+	// start page; nil keeps nothing.
+	Visits handlers.Visits
 
 	// PublicURL is the address users open. Atrium answers only requests
 	// for its host or one of AllowedHosts, and 421 Misdirected Request to
@@ -154,16 +157,24 @@ func New(d Deps) (*echo.Echo, error) {
 
 	app := e.Group("", requireSession, requireCSRF)
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
-	app.GET("/", s.Show)
+	app.GET("/", (&handlers.Landing{Frame: frame, Sources: d.Composer, Visits: d.Visits, Logger: d.Logger}).Show)
 	app.GET("/search", s.Show)
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools, Audit: d.Audit}
+	var recents *handlers.Recents
+	if d.Visits != nil {
+		recents = &handlers.Recents{Store: d.Visits, Logger: d.Logger}
+		app.POST("/customers/:id/pin", (&handlers.Pins{Frame: frame, IDs: d.Composer, Visits: d.Visits, Logger: d.Logger}).Pin)
+	}
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools,
+		Recents: recents, Audit: d.Audit}
 	if d.FragmentBytes >= 0 {
 		cv.Fragments = components.NewFragmentCache(d.FragmentBytes)
 	}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
 	app.GET("/customers/:id/timeline", cv.Timeline)
-	app.POST("/customers/:id/links", cv.DecideLink)
+	lv := &handlers.Links{Frame: frame, Decider: d.Composer, AdminGroups: d.AdminGroups, Audit: d.Audit}
+	app.POST("/customers/:id/links", lv.Decide)
+	app.GET("/customers/:id/links/split", lv.ConfirmSplit)
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)

@@ -142,7 +142,7 @@ func startFull(t *testing.T, src customer.Source, budget time.Duration, tools []
 	}
 	composer := customer.NewComposer(src, logger, append(opts, customer.WithDecisions(st))...)
 	e, err := web.New(web.Deps{Logger: logger, Sessions: sessions, RP: rp, Issuer: issuer, Composer: composer, Store: st, Assets: assets,
-		PageBudget: budget, AdminGroups: []string{"admins"}, Tools: tools, PublicURL: public})
+		PageBudget: budget, AdminGroups: []string{"admins"}, Tools: tools, PublicURL: public, Visits: st})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,7 +331,7 @@ func TestSearch(t *testing.T) {
 	p := start(t)
 	p.login(t, "/", "alice", "demo-alice")
 	resp, body := p.get(t, p.url+"/search?q=globex")
-	if resp.StatusCode != 200 || !strings.Contains(body, `href="/customers/C1"`) || !strings.Contains(body, "Springfield") || !strings.Contains(body, "Hank Scorpio") {
+	if resp.StatusCode != 200 || !strings.Contains(body, `href="/customers/C1?q=globex"`) || !strings.Contains(body, "Springfield") || !strings.Contains(body, "Hank Scorpio") {
 		t.Fatalf("search page: %d\n%s", resp.StatusCode, body)
 	}
 	resp, body = p.get(t, p.url+"/search?q=globex", "HX-Request", "true")

@@ -161,7 +161,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	e, err := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
-		AdminGroups: l.Auth.AdminGroups, Tools: tools,
+		AdminGroups: l.Auth.AdminGroups, Tools: tools, Visits: st,
 		PublicURL: public, AllowedHosts: l.Server.AllowedHosts, BodyTimeout: l.Server.BodyTimeout.D(),
 		Audit: trail, AuditLog: auditLog,
 	})

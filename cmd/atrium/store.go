@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/handlers"
 	"github.com/atrium-dev/atrium/store"
 	"github.com/atrium-dev/atrium/web"
 )
@@ -17,6 +18,7 @@ var (
 	_ customer.Decisions   = (*store.SQLite)(nil)
 	_ secrets              = (*store.SQLite)(nil)
 	_ web.Pinger           = (*store.SQLite)(nil)
+	_ handlers.Visits      = (*store.SQLite)(nil)
 
 	_ auth.SessionStore    = (*store.Postgres)(nil)
 	_ auth.Sweeper         = (*store.Postgres)(nil)
@@ -25,6 +27,7 @@ var (
 	_ customer.Decisions   = (*store.Postgres)(nil)
 	_ secrets              = (*store.Postgres)(nil)
 	_ web.Pinger           = (*store.Postgres)(nil)
+	_ handlers.Visits      = (*store.Postgres)(nil)
 
 	_ auth.SessionStore    = (*store.DB)(nil)
 	_ auth.Sweeper         = (*store.DB)(nil)
@@ -33,4 +36,5 @@ var (
 	_ customer.Decisions   = (*store.DB)(nil)
 	_ secrets              = (*store.DB)(nil)
 	_ web.Pinger           = (*store.DB)(nil)
+	_ handlers.Visits      = (*store.DB)(nil)
 )

@@ -34,7 +34,7 @@ func SearchResults(q string, r customer.SearchResult) components.SearchResults {
 	for _, h := range r.Hits {
 		hit := components.SearchHit{Name: h.Name, Industry: h.Industry, City: h.City, Owner: h.Owner, MatchedBy: matchedBy(h.MatchedBy)}
 		if h.CustomerID != "" {
-			hit.Href = CustomerURL(h.CustomerID)
+			hit.Href = CustomerFromSearchURL(h.CustomerID, q)
 		} else if len(h.Found) > 0 && len(r.Searched) > 0 {
 			hit.Href = RecordURL(h.Found[0].Source, h.Found[0].ID)
 			hit.Note = notLinked(r.Searched[0])
@@ -53,6 +53,27 @@ func SearchResults(q string, r customer.SearchResult) components.SearchResults {
 		out.More = fmt.Sprintf("Showing %s of more than %s — refine the search.", n, n)
 	}
 	return out
+}
+
+// QueryParam carries the search a customer page was opened from, so that
+// the page leads back to its results.
+const QueryParam = "q"
+
+// CustomerFromSearchURL is the page of customer id opened from the results
+// of search q.
+func CustomerFromSearchURL(id, q string) string {
+	if q == "" {
+		return CustomerURL(id)
+	}
+	return CustomerURL(id) + "?" + url.Values{QueryParam: {q}}.Encode()
+}
+
+// SearchURL is the results page of search q.
+func SearchURL(q string) string { return "/search?" + url.Values{QueryParam: {q}}.Encode() }
+
+// BackToResults leads from a customer page back to the results of search q.
+func BackToResults(q string) *components.Link {
+	return &components.Link{Label: "Results for “" + q + "”", Href: SearchURL(q)}
 }
 
 // Titles joins system names for a sentence: "A", "A and B", "A, B and C".
@@ -150,6 +171,9 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 		switch p.State {
 		case customer.StateNotLinked:
 			m.Problem.Muted = true
+			for _, sp := range p.Splits {
+				m.Problem.Items = append(m.Problem.Items, components.Link{Label: SplitNote(sp)})
+			}
 		case customer.StateConflict:
 			for _, c := range p.Candidates {
 				m.Problem.Items = append(m.Problem.Items, components.Link{

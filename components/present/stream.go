@@ -1,6 +1,8 @@
 package present
 
 import (
+	"cmp"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -43,14 +45,20 @@ func CachedCustomerStream(s *customer.Stream, now func() time.Time, admin *Admin
 		m.Slots = append(m.Slots, components.Slot{ID: panelID(slot), Title: slot.Spec.Title, Source: slot.SourceTitle})
 	}
 	m.Slots, m.SlotsFragment = cachedSlots(fragments, m.Slots)
+	// A system's link controls go on its first panel, whichever arrives
+	// first.
+	first := map[string]string{}
+	for _, slot := range s.Slots {
+		if _, ok := first[slot.Source]; !ok {
+			first[slot.Source] = slot.Spec.Name
+		}
+	}
 	m.Panels = func(yield func(components.Panel) bool) {
-		controlled := map[string]bool{} // one set of link controls per system
 		viewer := viewerOf(admin)
 		for p := range s.Panels {
 			pm := cachedPanel(fragments, s.ID, p, now(), viewer)
-			if !controlled[p.Source] {
+			if first[p.Source] == p.Spec.Name {
 				pm.Links = linkControls(s.ID, p, admin)
-				controlled[p.Source] = pm.Links != nil
 			}
 			if !yield(pm) {
 				return
@@ -138,7 +146,8 @@ func LinksURL(id string) string { return CustomerURL(id) + "/links" }
 
 // linkControls are an admin's controls for a linked system's panel.
 func linkControls(id string, p customer.Panel, admin *Admin) *components.LinkControls {
-	if admin == nil || p.Source == customer.TimelineSource || (p.Link == nil && p.State != customer.StateNotLinked && p.State != customer.StateConflict) {
+	if admin == nil || p.Source == customer.TimelineSource ||
+		(p.Link == nil && p.State != customer.StateNotLinked && p.State != customer.StateConflict && len(p.Splits) == 0) {
 		return nil
 	}
 	l := &components.LinkControls{Action: LinksURL(id), CSRFToken: admin.CSRFToken, Source: p.Source, SourceName: p.SourceTitle}
@@ -146,7 +155,7 @@ func linkControls(id string, p customer.Panel, admin *Admin) *components.LinkCon
 	case p.Link != nil:
 		l.Record = p.Link.ID
 		l.Confirm = p.Link.Decision == ""
-		l.Split = true
+		l.Split = SplitURL(id, p.Source, p.Link.ID)
 	case p.State == customer.StateConflict:
 		for _, c := range p.Candidates {
 			l.Candidates = append(l.Candidates, components.Candidate{ID: c.ID, Label: c.Name})
@@ -155,5 +164,37 @@ func linkControls(id string, p customer.Panel, admin *Admin) *components.LinkCon
 	default:
 		l.Add = true
 	}
+	for _, sp := range p.Splits {
+		l.Undo = append(l.Undo, components.Candidate{ID: sp.RecordID, Label: sp.RecordID})
+	}
 	return l
+}
+
+// SplitURL asks to confirm that record of source is not customer id.
+func SplitURL(id, source, record string) string {
+	return LinksURL(id) + "/split?" + url.Values{"source": {source}, "record": {record}}.Encode()
+}
+
+// SplitNote says who split record off the customer, and when.
+func SplitNote(s customer.Split) string {
+	return fmt.Sprintf("%s was split off by hand by %s on %s.", s.RecordID, s.By, s.At.Local().Format("2 Jan 2006 15:04"))
+}
+
+// SplitQuestion asks an admin to confirm that s's record is not its
+// customer.
+func SplitQuestion(s customer.LinkSubject, csrf string) components.LinkConfirm {
+	record := s.SourceTitle + " record " + s.RecordID
+	if s.RecordName != "" {
+		record += " (" + s.RecordName + ")"
+	}
+	name := cmp.Or(s.CustomerName, "this customer")
+	self := CustomerURL(s.CustomerID)
+	return components.LinkConfirm{
+		Back:     components.Link{Label: cmp.Or(s.CustomerName, "Customer page"), Href: self},
+		Question: "Split " + record + " from " + name + "?",
+		Explain: "Its panels leave this customer's page, and the rules will not link it to " + name +
+			" again. The split is recorded with your name; any admin can undo it on the page.",
+		Action: LinksURL(s.CustomerID), CSRFToken: csrf, Source: s.Source, Record: s.RecordID,
+		Submit: "Split", Cancel: self,
+	}
 }

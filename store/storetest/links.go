@@ -50,6 +50,39 @@ func Links[S LinkStore](t *testing.T, open func(t *testing.T) S) {
 		}
 	})
 
+	t.Run("a cleared decision is taken back and stays in the history", func(t *testing.T) {
+		s := open(t)
+		split := store.LinkDecision{AnchorSource: "salesforce", AnchorID: "001A", Source: "billing", RecordID: "cus_1",
+			Decision: store.DecisionSplit, Actor: "carol@example.com", At: now}
+		keep := store.LinkDecision{AnchorSource: "salesforce", AnchorID: "001A", Source: "billing", RecordID: "cus_2",
+			Decision: store.DecisionSplit, Actor: "carol@example.com", At: now}
+		for _, d := range []store.LinkDecision{split, keep} {
+			if err := s.DecideLink(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		undo := split
+		undo.Decision, undo.Actor, undo.At = store.DecisionCleared, "dave@example.com", now.Add(time.Minute)
+		if err := s.DecideLink(ctx, undo); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.LinkDecisions(ctx, "salesforce", "001A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].RecordID != "cus_2" || got[0].Decision != store.DecisionSplit {
+			t.Fatalf("decisions = %+v: a cleared pair has no decision, the others keep theirs", got)
+		}
+		hist, err := s.LinkHistory(ctx, "salesforce", "001A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hist) != 3 || hist[2].Decision != store.DecisionCleared || hist[2].Actor != "dave@example.com" ||
+			hist[2].RecordID != "cus_1" || !hist[2].At.Equal(undo.At) {
+			t.Fatalf("history = %+v: the undo is appended, who and when", hist)
+		}
+	})
+
 	t.Run("an unknown decision is refused", func(t *testing.T) {
 		s := open(t)
 		bad := store.LinkDecision{AnchorSource: "salesforce", AnchorID: "001A", Source: "billing", RecordID: "cus_1",

@@ -32,6 +32,14 @@ type LinkStore interface {
 	LinkHistory(ctx context.Context, anchorSource, anchorID string) ([]store.LinkDecision, error)
 }
 
+// VisitStore is what the Visits suite checks.
+type VisitStore interface {
+	RecordVisit(ctx context.Context, v store.Visit, keep int) error
+	Visit(ctx context.Context, subject, customerID string) (store.Visit, error)
+	Visits(ctx context.Context, subject string) ([]store.Visit, error)
+	Pin(ctx context.Context, v store.Visit, pinned bool, limit int) error
+}
+
 // SecretStore is what the Secrets suite checks.
 type SecretStore interface {
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
@@ -70,6 +78,7 @@ type Implementation interface {
 	LogoutStore
 	ActivityStore
 	AuditStore
+	VisitStore
 }
 
 // All runs every capability's suite on stores made by open, a fresh, empty
@@ -83,6 +92,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Logouts", func(t *testing.T) { Logouts(t, open) })
 	t.Run("Activity", func(t *testing.T) { Activity(t, open) })
 	t.Run("Audit", func(t *testing.T) { Audit(t, open) })
+	t.Run("Visits", func(t *testing.T) { Visits(t, open) })
 }
 
 // now is the suites' clock: every time rule is checked against it, never
