@@ -149,6 +149,8 @@ func New(d Deps) (*echo.Echo, error) {
 	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
+	app.GET("/customers/:id/panels/:source/:facet/rows", cv.Rows)
+	app.GET("/customers/:id/panels/:source/:facet/rows.csv", cv.Export)
 	app.GET("/customers/:id/timeline", cv.Timeline)
 	app.POST("/customers/:id/links", cv.DecideLink)
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
