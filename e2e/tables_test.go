@@ -45,6 +45,11 @@ func TestLongTablesInBrowser(t *testing.T) {
 			if note := b.Text(panel + " .table-note"); note != "Showing 50 of 2,300." {
 				t.Errorf("note %q", note)
 			}
+			var name string
+			b.Eval(`document.querySelector("`+panel+` a.load-more").textContent`, &name)
+			if name != "Load 50 more rows of Contacts from Salesforce" {
+				t.Errorf("Load more reads %q", name)
+			}
 			// The keyboard reaches Load more and presses it.
 			var ok bool
 			b.Eval(`(document.querySelector("`+panel+` a.load-more").focus(), true)`, &ok)

@@ -1,13 +1,16 @@
 package web_test
 
 import (
+	"context"
 	"encoding/csv"
 	"html"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/adapters/salesforce/sfsim"
 )
 
@@ -161,5 +164,35 @@ func TestTableRoutesNeedASession(t *testing.T) {
 	resp, data := p.get(t, p.url+"/customers/C1/panels/crm/contacts/rows.csv")
 	if resp.StatusCode != http.StatusOK || data != "Name\nHomer Simpson\n" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("signed in: %d %q %q", resp.StatusCode, data, resp.Header.Get("Cache-Control"))
+	}
+}
+
+// failingContactsCRM fails its contacts once told to.
+type failingContactsCRM struct {
+	fakeCRM
+	fail *atomic.Bool
+}
+
+func (c failingContactsCRM) Fetch(ctx context.Context, req adapters.FetchRequest) (*adapters.Facet, error) {
+	if req.Facet == "contacts" && c.fail.Load() {
+		return nil, adapters.ErrUnavailable
+	}
+	return c.fakeCRM.Fetch(ctx, req)
+}
+
+// When the source fails between the page and Load more, htmx is told to put
+// the panel, saying what happened, in place of the rows it asked for.
+func TestLoadMoreFromAFailedSourceShowsThePanelsProblem(t *testing.T) {
+	fail := &atomic.Bool{}
+	p := startWith(t, failingContactsCRM{fail: fail}, 0)
+	p.login(t, "/", "alice", "demo-alice")
+	fail.Store(true)
+	resp, body := p.get(t, p.url+"/customers/C1/panels/crm/contacts/rows?from=50", "HX-Request", "true")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("HX-Retarget") != "#panel-crm-contacts" || resp.Header.Get("HX-Reswap") != "outerHTML" ||
+		!strings.HasPrefix(strings.TrimSpace(body), `<section class="panel" id="panel-crm-contacts"`) || !strings.Contains(body, "CRM is unavailable right now.") {
+		t.Errorf("rows of a failed source: %d HX-Retarget %q HX-Reswap %q\n%s", resp.StatusCode, resp.Header.Get("HX-Retarget"), resp.Header.Get("HX-Reswap"), body)
+	}
+	if resp, _ := p.get(t, p.url+"/customers/C1/panels/crm/contacts/rows.csv"); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("CSV of a failed source: %d, want 503", resp.StatusCode)
 	}
 }
