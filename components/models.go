@@ -353,18 +353,38 @@ type Metric struct {
 	Value string
 }
 
-// Table is a sortable table of records.
+// Table is a sortable table of records. A long one shows its first rows and
+// loads the rest on demand.
 type Table struct {
+	// ID names the table's parts (its rows, note and controls) for htmx to
+	// aim at: the panel's ID.
+	ID      string
 	Caption string
 	Columns []Column
 	Rows    []Row
-	Note    string // e.g. "Showing 100 of 2,300"
+	Note    string // e.g. "Showing 50 of 2,300."
+	// Shown is how many rows the page holds once Rows are in it; sorting on
+	// the server answers as many.
+	Shown int
+	// More answers the next rows: appended to the table for htmx, as a page
+	// showing them too for a browser without script. Empty when every row
+	// Atrium holds is shown.
+	More      string
+	MoreLabel string // "Load 50 more"
+	// Export downloads every row as CSV.
+	Export string
 }
 
 // Column is a table column.
 type Column struct {
 	Title   string
 	Numeric bool
+	// SortURL, when set, answers the table sorted by this column: the page
+	// holds only some rows, and the browser can sort only those.
+	SortURL string
+	// Sorted is "ascending" or "descending" on the column the server sorted
+	// the rows by.
+	Sorted string
 }
 
 // Row is one record.

@@ -233,14 +233,10 @@ func writeAuditCSV(c echo.Context, entries []audit.Entry) error {
 	return w.Error()
 }
 
-// csvSafe keeps cells from being read as formulas by spreadsheets: a cell
-// that starts with = + - @, a tab or a carriage return gets a leading
-// apostrophe, as OWASP advises.
+// csvSafe makes every cell safe to open in a spreadsheet.
 func csvSafe(cells ...string) []string {
 	for i, s := range cells {
-		if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-			cells[i] = "'" + s
-		}
+		cells[i] = components.CSVSafe(s)
 	}
 	return cells
 }

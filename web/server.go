@@ -171,6 +171,8 @@ func New(d Deps) (*echo.Echo, error) {
 	}
 	app.GET("/customers/:id", cv.Show)
 	app.GET("/customers/:id/panels/:source/:facet", cv.Panel)
+	app.GET("/customers/:id/panels/:source/:facet/rows", cv.Rows)
+	app.GET("/customers/:id/panels/:source/:facet/rows.csv", cv.Export)
 	app.GET("/customers/:id/timeline", cv.Timeline)
 	lv := &handlers.Links{Frame: frame, Decider: d.Composer, AdminGroups: d.AdminGroups, Audit: d.Audit}
 	app.POST("/customers/:id/links", lv.Decide)

@@ -212,9 +212,7 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 		}
 		tv.Rows = append(tv.Rows, row)
 	}
-	if total > len(t.Rows) {
-		tv.Note = fmt.Sprintf("Showing %s of %s. Open the record in %s for the rest.", Number(float64(len(t.Rows))), Number(float64(total)), p.SourceTitle)
-	}
+	tv.ID = m.ID
 	components.CellClasses(tv)
 	m.Table = tv
 	m.Wide = wideTable(tv)

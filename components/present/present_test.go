@@ -462,15 +462,23 @@ func TestCustomerPageCountsThousands(t *testing.T) {
 	for i := range rows {
 		rows[i] = adapters.Row{Cells: []adapters.Value{adapters.Text("x")}}
 	}
-	p := Panel("c", customer.Panel{
+	in := customer.Panel{
 		Source: "s", SourceTitle: "S", Spec: adapters.FacetSpec{Name: "n", Title: "Things"}, State: customer.StateOK,
 		Facet: &adapters.Facet{Tables: []adapters.Table{{Columns: []adapters.Column{{Title: "X"}}, Rows: rows, Total: 1234567}}},
-	}, time.Now())
+	}
+	p := Panel("c", in, time.Now())
 	if p.Count != "1,234,567" {
 		t.Errorf("count %q, want 1,234,567", p.Count)
 	}
-	if want := "Showing 1,500 of 1,234,567. Open the record in S for the rest."; p.Table.Note != want {
+	if want := "Showing 50 of 1,234,567."; p.Table.Note != want {
 		t.Errorf("note %q, want %q", p.Table.Note, want)
+	}
+	all, err := PanelRows("c", in, time.Now(), Window{Rows: 1500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Showing 1,500 of 1,234,567. Open the record in S for the rest."; all.Table.Note != want {
+		t.Errorf("every row shown: note %q, want %q", all.Table.Note, want)
 	}
 }
 

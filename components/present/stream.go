@@ -94,6 +94,9 @@ func Panel(id string, p customer.Panel, now time.Time) components.Panel {
 	}
 	m := panel(p, CustomerURL(id), now)
 	m.Slot = m.ID
+	if m.Table != nil {
+		m.Table, _ = window(m.Table, id, p, Window{Rows: TablePage}) // the source's order is always a valid one
+	}
 	if m.Problem != nil && m.Problem.Retry != "" {
 		m.Problem.RetryFragment = PanelURL(id, p.Source, p.Spec.Name)
 	}

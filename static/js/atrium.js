@@ -35,7 +35,9 @@
 
   document.addEventListener("click", function (e) {
     var btn = e.target.closest("table.sortable button.sort");
-    if (!btn) return;
+    // A table whose page holds only some of its rows is sorted by the
+    // server (htmx): sorting the rows present would mislead.
+    if (!btn || btn.hasAttribute("hx-get")) return;
     var th = btn.closest("th");
     var table = th.closest("table");
     var index = Array.prototype.indexOf.call(th.parentNode.children, th);
@@ -72,8 +74,29 @@
     });
   }
   rove(document);
-  // Search results, a retried panel and a page of the timeline arrive later.
-  document.addEventListener("htmx:load", function (e) { rove(e.target); });
+  // Search results, a retried panel, a page of the timeline and a sorted
+  // table arrive later; so do the rows "Load more" appends, which join their
+  // table's one tab stop.
+  document.addEventListener("htmx:load", function (e) {
+    var t = e.target;
+    if (t.matches && t.matches("table.data tbody tr")) {
+      Array.prototype.forEach.call(t.querySelectorAll(ITEM), function (a) { a.tabIndex = -1; });
+      var body = t.parentNode, items = body.querySelectorAll(ITEM);
+      if (items.length && !body.querySelector(ITEM + '[tabindex="0"]')) items[0].tabIndex = 0;
+      return;
+    }
+    rove(t);
+  });
+
+  // Once the last rows are loaded, "Load more" is gone: the focus goes to the
+  // note saying how many are shown instead of back to the top of the page.
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.target;
+    if (!t.matches || !t.matches("table.data tbody")) return;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var note = t.closest(".table-block") && t.closest(".table-block").querySelector(".table-note");
+    if (note) note.focus();
+  });
 
   // The row that holds each item, as lists of items; rows without one are
   // skipped.

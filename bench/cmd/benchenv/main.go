@@ -38,7 +38,7 @@ const (
 
 // loadAccounts are the customers of the load: every account of the demo org
 // but the two made to span several query pages (2,300 contacts; 2,100
-// opportunities), whose pages of 2,000-row tables measure something else. The
+// opportunities), whose pages read 2,000-row tables (showing 50 rows of each) and measure something else. The
 // ordinary account Acme comes first: its page is the throughput measurement's.
 func loadAccounts(all []bench.Account) []bench.Account {
 	out := []bench.Account{}
