@@ -179,7 +179,7 @@ sources:
 		}
 		waitUntil(t, time.Second, "A shows the desk record split off", func() bool {
 			_, body := ada.get(t, a+page)
-			return strings.Contains(body, "Not linked in Support desk.")
+			return strings.Contains(body, "Not linked in Support desk: split off by hand.")
 		})
 	})
 
