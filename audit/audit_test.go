@@ -262,3 +262,52 @@ func TestConcurrentRecordsAreOneChain(t *testing.T) {
 		t.Errorf("after close: %d records", rep.Records)
 	}
 }
+
+// flakyStore fails its first calls, as a store that is away for a moment.
+type flakyStore struct {
+	audit.Store
+	mu               sync.Mutex
+	appends, keyLoss int
+}
+
+func (f *flakyStore) AppendAudit(ctx context.Context, recs []store.AuditRecord, c store.ChainFunc) error {
+	f.mu.Lock()
+	fail := f.appends > 0
+	f.appends--
+	f.mu.Unlock()
+	if fail {
+		return fmt.Errorf("connection refused")
+	}
+	return f.Store.AppendAudit(ctx, recs, c)
+}
+
+func (f *flakyStore) AuditKey(ctx context.Context, ref string, gen func() ([]byte, error)) ([]byte, error) {
+	f.mu.Lock()
+	fail := f.keyLoss > 0
+	f.keyLoss--
+	f.mu.Unlock()
+	if fail {
+		return nil, fmt.Errorf("connection refused")
+	}
+	return f.Store.AuditKey(ctx, ref, gen)
+}
+
+// Records written while the store refuses them are kept and written once
+// it answers: none is lost.
+func TestRecordsOutliveAStoreThatIsAway(t *testing.T) {
+	e := newEnv(t)
+	flaky := &flakyStore{Store: e.st, appends: 3, keyLoss: 2}
+	tr, err := audit.New(context.Background(), flaky, e.keys, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		tr.Record(view(i))
+	}
+	if err := tr.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rep := e.verify(t); !rep.OK() || rep.Records != 20 {
+		t.Errorf("%+v; want the 20 records, verified", rep)
+	}
+}

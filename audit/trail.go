@@ -217,23 +217,22 @@ func (t *Trail) run() {
 	}
 }
 
-// write appends events, retrying until the store takes them: an audit
-// record is never dropped.
+// write seals and appends events, retrying both until the store takes
+// them: an audit record is never dropped.
 func (t *Trail) write(ctx context.Context, events []Event) {
 	if len(events) == 0 {
 		return
 	}
-	recs := make([]store.AuditRecord, 0, len(events))
-	for _, ev := range events {
-		r, err := t.seal(ctx, ev)
-		for err != nil {
-			t.o.Log.Error("audit: seal a record; retrying", "kind", ev.Kind, "err", err)
-			time.Sleep(time.Second) // the store is down: nothing else can be done with the record
-			r, err = t.seal(ctx, ev)
-		}
-		recs = append(recs, r)
-	}
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		recs := make([]store.AuditRecord, 0, len(events))
+		for _, ev := range events {
+			r, err := t.seal(ctx, ev)
+			if err != nil {
+				t.o.Log.Error("audit: seal a record; retrying", "kind", ev.Kind, "err", err)
+				return struct{}{}, err
+			}
+			recs = append(recs, r)
+		}
 		err := t.st.AppendAudit(ctx, recs, chain)
 		if err != nil {
 			t.o.Log.Error("audit: append records; retrying", "records", len(recs), "err", err)
@@ -242,7 +241,7 @@ func (t *Trail) write(ctx context.Context, events []Event) {
 	}, backoff.WithMaxElapsedTime(0), backoff.WithBackOff(&backoff.ExponentialBackOff{
 		InitialInterval: 50 * time.Millisecond, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: 5 * time.Second}))
 	if err != nil {
-		t.o.Log.Error("audit: append records", "records", len(recs), "err", err)
+		t.o.Log.Error("audit: append records", "records", len(events), "err", err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
@@ -147,6 +148,8 @@ func (h *Customer) Export(c echo.Context) error {
 	case m.Table == nil:
 		return echo.NewHTTPError(http.StatusNotFound, "This panel has no table to download.")
 	}
+	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Sources: []string{source}, Outcome: "ok",
+		Detail: "CSV export of " + source + " " + facet + " (" + strconv.Itoa(len(m.Table.Rows)) + " rows)"})
 	hdr := c.Response().Header()
 	hdr.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hdr.Set(echo.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": present.ExportName(id, source, facet)}))

@@ -46,6 +46,9 @@ func TestAuditTrailRecordsWhoSawWhat(t *testing.T) {
 		t.Fatalf("no customer page:\n%s", body)
 	}
 	p.get(t, p.url+"/customers/C1/timeline")
+	if resp, _ := p.get(t, p.url+"/customers/C1/panels/crm/contacts/rows.csv"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("CSV export: %d", resp.StatusCode)
+	}
 	tok := csrfField.FindStringSubmatch(body)[1]
 	post := func(path string, form url.Values) int {
 		req, _ := http.NewRequest(http.MethodPost, p.url+path, strings.NewReader(form.Encode()))
@@ -80,6 +83,7 @@ func TestAuditTrailRecordsWhoSawWhat(t *testing.T) {
 		"auth.sign_in alice@example.com ok",
 		"customer.view alice@example.com C1 crm ok",
 		"customer.view alice@example.com C1 crm ok", // the timeline
+		"customer.view alice@example.com C1 crm ok", // the contacts as CSV
 		"admin.link alice@example.com C1 crm refused",
 		"auth.sign_out alice@example.com ok",
 	}
