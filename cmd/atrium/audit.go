@@ -212,5 +212,7 @@ func runAudit(ctx context.Context, args []string, stdout io.Writer) error {
 	for _, p := range rep.Problems[1:] {
 		fmt.Fprintf(stdout, "  then %s\n", p)
 	}
+	fmt.Fprintf(stdout, "fix: treat the records from %d on as untrusted; compare them with a backup of the database taken before, "+
+		"keep the checkpoint copies as they are, and find out who could write to the database\n", rep.Problems[0].Seq)
 	return errAuditBroken
 }

@@ -78,7 +78,8 @@ func TestAuditCommand(t *testing.T) {
 	}
 	raw.Exec(`UPDATE audit_head SET seq = 8, hash = ?`, hash)
 	code, out := cmd("verify", "--config", cfg)
-	if code != exitFailure || !strings.Contains(out, "BROKEN at record 9: records 9 to 10 are missing") {
+	if code != exitFailure || !strings.Contains(out, "BROKEN at record 9: records 9 to 10 are missing") ||
+		!strings.Contains(out, "fix: treat the records from 9 on as untrusted") {
 		t.Fatalf("verify after truncation: %d\n%s", code, out)
 	}
 	if code, out := cmd("verify"); code != exitUsage || !strings.Contains(out, "--config is missing") {
