@@ -22,6 +22,7 @@ type Config struct {
 	Bus      Bus      `yaml:"bus"`
 	Audit    Audit    `yaml:"audit"`
 	Identity Identity `yaml:"identity"`
+	Policy   Policy   `yaml:"policy"`
 	Sources  []Source `yaml:"sources"`
 	// Tools are legacy tools without an API, embedded as panels.
 	Tools []Tool `yaml:"tools"`

@@ -56,6 +56,7 @@ func (v *validator) validate(l *Loaded, kinds Kinds) {
 	}
 	v.validateSources(l, kinds)
 	v.validateTools(c)
+	v.validatePolicy(c)
 }
 
 func (v *validator) validateServer(s *Server) {

@@ -88,7 +88,7 @@ func acmeBilling() *keeping {
 
 func linkedRecord(t *testing.T, c *Composer) string {
 	t.Helper()
-	p, err := c.Panel(context.Background(), "C1", "billing", "invoices")
+	p, err := c.Panel(context.Background(), anyone, "C1", "billing", "invoices")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestLinkDecidedOnOneInstanceShowsOnTheOther(t *testing.T) {
 		if got := linkedRecord(t, a); got != "cus_2" {
 			t.Fatalf("A links %q, want cus_2 by its external id", got)
 		}
-		if err := b.DecideLink(context.Background(), Actor{ID: "dave@example.com", Admin: true}, "C1", "billing", "cus_2", store.DecisionSplit); err != nil {
+		if err := b.DecideLink(context.Background(), Viewer{Email: "dave@example.com", Roles: []string{"admin"}}, "C1", "billing", "cus_2", store.DecisionSplit); err != nil {
 			t.Fatal(err)
 		}
 		synctest.Wait() // A has read the bus
@@ -161,7 +161,7 @@ func TestLinkDecisionIsPublishedAndRefreshesTheRecord(t *testing.T) {
 		billing := acmeBilling()
 		c := instanceComposer(&memDecisions{}, billing, acmeCRM(), WithBus(local))
 
-		if err := c.DecideLink(context.Background(), Actor{ID: "dave@example.com", Admin: true}, "C1", "billing", "cus_9", store.DecisionManual); err != nil {
+		if err := c.DecideLink(context.Background(), Viewer{Email: "dave@example.com", Roles: []string{"admin"}}, "C1", "billing", "cus_9", store.DecisionManual); err != nil {
 			t.Fatal(err)
 		}
 		synctest.Wait()
@@ -185,12 +185,12 @@ func TestRefreshPanelDropsWhatIsKeptBeforeFetching(t *testing.T) {
 		c := instanceComposer(&memDecisions{}, billing, acmeCRM())
 		ctx := context.Background()
 
-		if _, err := c.Panel(ctx, "C1", "billing", "invoices"); err != nil {
+		if _, err := c.Panel(ctx, anyone, "C1", "billing", "invoices"); err != nil {
 			t.Fatal(err)
 		}
 		searches := billing.count("search")
 		before := len(billing.calls())
-		p, err := c.RefreshPanel(ctx, "C1", "billing", "invoices")
+		p, err := c.RefreshPanel(ctx, anyone, "C1", "billing", "invoices")
 		if err != nil || p.Link == nil || p.Link.ID != "cus_2" || p.State != StateOK {
 			t.Fatalf("refreshed panel = %+v, %v", p, err)
 		}
@@ -202,7 +202,7 @@ func TestRefreshPanelDropsWhatIsKeptBeforeFetching(t *testing.T) {
 		if billing.count("search") <= searches {
 			t.Error("the refresh reused the resolution: a link may have changed since")
 		}
-		if _, err := c.RefreshPanel(ctx, "C1", "billing", "nope"); err != ErrNoSuchPanel {
+		if _, err := c.RefreshPanel(ctx, anyone, "C1", "billing", "nope"); err != ErrNoSuchPanel {
 			t.Errorf("refresh of an unknown facet: %v, want ErrNoSuchPanel", err)
 		}
 	})
@@ -213,7 +213,7 @@ func TestRefreshPanelOfThePrimary(t *testing.T) {
 	var calls []string
 	crm := &invalidatingCRM{fakeAdapter: acmeCRM(), note: func(s string) { mu.Lock(); calls = append(calls, s); mu.Unlock() }}
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: crm}, nil)
-	p, err := c.RefreshPanel(context.Background(), "C1", "crm", "contacts")
+	p, err := c.RefreshPanel(context.Background(), anyone, "C1", "crm", "contacts")
 	if err != nil || p.State != StateOK {
 		t.Fatalf("refreshed panel = %+v, %v", p, err)
 	}

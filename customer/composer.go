@@ -10,10 +10,17 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/policy"
 )
+
+// Viewer is the signed-in person a page is composed for; every composer
+// call that reads or changes customer data takes one, right after the
+// context, and the composer's policy decides with it.
+type Viewer = policy.Viewer
 
 // Source is one connected system as the composer sees it.
 type Source struct {
@@ -44,6 +51,7 @@ type Composer struct {
 	resolver  *Resolver
 	resolved  *resolutionCache
 	bus       Bus
+	policy    *policy.Rules
 	logger    *slog.Logger
 	now       func() time.Time
 }
@@ -59,6 +67,12 @@ func WithLinkedSources(sources ...Source) Option {
 			c.linked = append(c.linked, s.withDefaults())
 		}
 	}
+}
+
+// WithPolicy sets what each viewer may see and do (nil, the default:
+// everything, and actions to admins).
+func WithPolicy(r *policy.Rules) Option {
+	return func(c *Composer) { c.policy = r }
 }
 
 // WithGolden sets which systems each fact of the golden record comes from.
@@ -102,7 +116,14 @@ const (
 	// StateConflict: several records of the source match equally well; none is
 	// linked until someone decides.
 	StateConflict
+	// StateForbidden: the viewer may not see this panel; its source was not
+	// called.
+	StateForbidden
 )
+
+// ErrForbidden means the viewer may not see the customer at all: they hold
+// no role, or may not see the system whose records are the customers.
+var ErrForbidden = errors.New("you don't have access to customers")
 
 // Panel is one facet of a customer from one source, or why it is missing.
 type Panel struct {
@@ -134,12 +155,39 @@ type Panel struct {
 	// keeping what is rendered of it (see adapters.Facet.Version, which
 	// names a facet panel's); "" when unknown.
 	Version string
+	// Redaction names the restricted fields the viewer was shown, and those
+	// kept from them.
+	Redaction policy.Redaction
 }
 
 // ErrNotFound means the customer does not exist.
 var ErrNotFound = errors.New("customer not found")
 
-func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpec, id string) (p Panel) {
+// forbidden is the panel of a facet the viewer may not see.
+func (c *Composer) forbidden(src Source, spec adapters.FacetSpec) Panel {
+	return Panel{Source: src.Name, SourceTitle: src.Title, Spec: spec, State: StateForbidden,
+		Problem: &Problem{Source: src.Title,
+			Message: fmt.Sprintf("You don't have access to %s in %s.", strings.ToLower(spec.Title), src.Title),
+			Hint:    c.policy.NoAccess()}}
+}
+
+// fetch asks src for one facet of record id on v's behalf: not at all when
+// the policy keeps the facet from v, and with what the policy keeps of its
+// fields from v taken out of the answer, before anything else reads it.
+func (c *Composer) fetch(ctx context.Context, v Viewer, src Source, spec adapters.FacetSpec, id string) (p Panel) {
+	if !c.allowed(v, src, spec) {
+		return c.forbidden(src, spec)
+	}
+	p = c.fetchRaw(ctx, src, spec, id)
+	if p.Facet != nil {
+		p.Facet, p.Redaction = c.policy.Redact(v, src.Name, p.Facet)
+	}
+	return p
+}
+
+// fetchRaw asks src for one facet for the composer's own use (the keys that
+// link records), never shown to anyone as it is.
+func (c *Composer) fetchRaw(ctx context.Context, src Source, spec adapters.FacetSpec, id string) (p Panel) {
 	ctx, cancel := context.WithTimeout(ctx, src.Timeout)
 	defer cancel()
 	start := c.now()
@@ -174,6 +222,15 @@ func (c *Composer) fetch(ctx context.Context, src Source, spec adapters.FacetSpe
 	return p
 }
 
+// allowed reports whether v may see spec of src. A header facet goes by its
+// source's rule: it names the record every other panel belongs to.
+func (c *Composer) allowed(v Viewer, src Source, spec adapters.FacetSpec) bool {
+	if spec.Header {
+		return c.policy.Source(v, src.Name)
+	}
+	return c.policy.Facet(v, src.Name, spec.Name)
+}
+
 // withRawBody adds to log attributes the raw answer err carries, if any, already
 // truncated: the one place it goes, since a Problem never shows it.
 func withRawBody(err error, attrs ...any) []any {
@@ -198,6 +255,9 @@ func (c *Composer) CustomerID(id string) (string, error) {
 	}
 	return canonical, nil
 }
+
+// Sees reports whether v may see anything of source.
+func (c *Composer) Sees(v Viewer, source string) bool { return c.policy.Source(v, source) }
 
 // SourceTitles names the systems, primary first.
 func (c *Composer) SourceTitles() []string {

@@ -82,7 +82,7 @@ type page struct {
 // streamPage streams customer id's page, with a budget longer than any test
 // source's timeout, and gathers every panel.
 func streamPage(ctx context.Context, c *Composer, id string) (*page, error) {
-	s, err := c.Stream(ctx, id, time.Minute)
+	s, err := c.Stream(ctx, anyone, id, time.Minute)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func TestSearch(t *testing.T) {
 				return matches, nil
 			}
 			c, _ := newTestComposer(&fakeAdapter{search: search}, 5*time.Second)
-			res := c.Search(t.Context(), "acme", 7)
+			res := c.Search(t.Context(), anyone, "acme", 7)
 			// One more than shown, to know whether there are more.
 			if got.Text != "acme" || got.Limit != 8 {
 				t.Errorf("adapter asked for %+v, want text acme, limit 8", got)
@@ -284,7 +284,7 @@ func TestRawBodyIsLoggedNeverShown(t *testing.T) {
 			}
 			return panelOf(t, p, "contacts").Problem
 		}},
-		{"search", "search failed", func(t *testing.T, c *Composer) *Problem { return c.Search(t.Context(), "acme", 5).Problem }},
+		{"search", "search failed", func(t *testing.T, c *Composer) *Problem { return c.Search(t.Context(), anyone, "acme", 5).Problem }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -381,3 +381,6 @@ func TestOpenBreakerSaysWhenItRetries(t *testing.T) {
 func refused() error {
 	return &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 }
+
+// anyone is a viewer of a composer without a policy, who may see everything.
+var anyone = Viewer{Subject: "user-1", Roles: []string{"member"}}

@@ -88,19 +88,19 @@ func TestMalformedIDIsNotFoundBeforeAnyCall(t *testing.T) {
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}), WithDecisions(decisions))
 	ctx := context.Background()
 	for _, id := range []string{"acme-1", "42", ""} {
-		if s, err := c.Stream(ctx, id, time.Second); !errors.Is(err, ErrNotFound) || s != nil {
+		if s, err := c.Stream(ctx, anyone, id, time.Second); !errors.Is(err, ErrNotFound) || s != nil {
 			t.Errorf("Stream(%q) = %+v, %v; want ErrNotFound", id, s, err)
 		}
-		if _, err := c.Panel(ctx, id, "crm", "contacts"); !errors.Is(err, ErrNotFound) {
+		if _, err := c.Panel(ctx, anyone, id, "crm", "contacts"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Panel(%q, crm) = %v; want ErrNotFound", id, err)
 		}
-		if _, err := c.Panel(ctx, id, "billing", "invoices"); !errors.Is(err, ErrNotFound) {
+		if _, err := c.Panel(ctx, anyone, id, "billing", "invoices"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Panel(%q, billing) = %v; want ErrNotFound", id, err)
 		}
-		if _, err := c.Timeline(ctx, id, TimelineFilter{}, time.Second); !errors.Is(err, ErrNotFound) {
+		if _, err := c.Timeline(ctx, anyone, id, TimelineFilter{}, time.Second); !errors.Is(err, ErrNotFound) {
 			t.Errorf("Timeline(%q) = %v; want ErrNotFound", id, err)
 		}
-		if err := c.DecideLink(ctx, Actor{ID: "admin", Admin: true}, id, "billing", "cus_1", store.DecisionManual); !errors.Is(err, ErrNotFound) {
+		if err := c.DecideLink(ctx, Viewer{Email: "admin", Roles: []string{"admin"}}, id, "billing", "cus_1", store.DecisionManual); !errors.Is(err, ErrNotFound) {
 			t.Errorf("DecideLink(%q) = %v; want ErrNotFound", id, err)
 		}
 	}
@@ -128,7 +128,7 @@ func TestCanonicalIDThroughout(t *testing.T) {
 	if id, err := c.CustomerID("acme"); err != nil || id != "ACME" {
 		t.Fatalf("CustomerID(acme) = %q, %v", id, err)
 	}
-	s, err := c.Stream(ctx, "aCmE", time.Second)
+	s, err := c.Stream(ctx, anyone, "aCmE", time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,10 +137,10 @@ func TestCanonicalIDThroughout(t *testing.T) {
 	if s.ID != "ACME" {
 		t.Errorf("stream id %q, want ACME", s.ID)
 	}
-	if _, err := c.Panel(ctx, "acme", "crm", "contacts"); err != nil {
+	if _, err := c.Panel(ctx, anyone, "acme", "crm", "contacts"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DecideLink(ctx, Actor{ID: "admin", Admin: true}, "acme", "billing", "cus_1", store.DecisionSplit); err != nil {
+	if err := c.DecideLink(ctx, Viewer{Email: "admin", Roles: []string{"admin"}}, "acme", "billing", "cus_1", store.DecisionSplit); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range primary.fetchedIDs() {
@@ -174,7 +174,7 @@ func TestDecisionsKeepCanonicalRecordIDs(t *testing.T) {
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: &fakeAdapter{fetch: failing("none", nil)}}, nil,
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: &checkedLinked{linkedSystem{fetched: make(chan string, 4)}}}),
 		WithDecisions(decisions))
-	admin := Actor{ID: "admin", Admin: true}
+	admin := Viewer{Email: "admin", Roles: []string{"admin"}}
 	if err := c.DecideLink(context.Background(), admin, "C1", "billing", "cusOne", store.DecisionSplit); err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/atrium-dev/atrium/adapters"
 	"github.com/atrium-dev/atrium/bus"
+	"github.com/atrium-dev/atrium/policy"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -25,12 +26,6 @@ func WithDecisions(d Decisions) Option {
 	return func(c *Composer) { c.decisions = d }
 }
 
-// Actor is who asks for a change, and whether their roles allow it.
-type Actor struct {
-	ID    string // email or subject, recorded with the decision
-	Admin bool
-}
-
 // Errors of link decisions.
 var (
 	ErrNotAllowed = errors.New("only an admin may change how customers are linked")
@@ -43,8 +38,8 @@ var recordID = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,80}$`)
 // being the customer id: confirm an automatic link, split a pair that is not
 // the same customer, link a record by hand (it must exist), or clear an
 // earlier decision (undo a split), after which the rules decide again.
-func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record, decision string) error {
-	if !who.Admin {
+func (c *Composer) DecideLink(ctx context.Context, who Viewer, id, source, record, decision string) error {
+	if !c.policy.Action(who, policy.ActionLink) {
 		return ErrNotAllowed
 	}
 	if c.decisions == nil {
@@ -66,7 +61,7 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 		record = canonical
 	}
 	d := store.LinkDecision{AnchorSource: c.primary.Name, AnchorID: id, Source: source, RecordID: record,
-		Decision: decision, Actor: who.ID, At: c.now()}
+		Decision: decision, Actor: who.ID(), At: c.now()}
 	switch decision {
 	case store.DecisionSplit:
 	case store.DecisionCleared:
@@ -83,7 +78,7 @@ func (c *Composer) DecideLink(ctx context.Context, who Actor, id, source, record
 	case store.DecisionManual:
 		hs, ok := headerSpec(src)
 		if ok {
-			if p := c.fetch(ctx, src, hs, record); p.State != StateOK {
+			if p := c.fetch(ctx, who, src, hs, record); p.State != StateOK {
 				return fmt.Errorf("%w: %s has no record %q", ErrBadLink, src.Title, record)
 			}
 		}
@@ -135,7 +130,7 @@ func (c *Composer) resolveLinked(ctx context.Context, src Source, id string, ds 
 	return c.resolve(ctx, src, id, func() []adapters.Key {
 		header := Panel{}
 		if hs, ok := headerSpec(c.primary); ok {
-			header = c.fetch(ctx, c.primary, hs, id)
+			header = c.fetchRaw(ctx, c.primary, hs, id)
 		}
 		return c.anchorKeys(header, id)
 	}, ds)
@@ -257,7 +252,7 @@ type LinkSubject struct {
 // them. A customer that does not exist fails with ErrNotFound, a system or
 // record id that cannot be linked with ErrBadLink; names a system does not
 // give (it is down) are left empty.
-func (c *Composer) LinkSubject(ctx context.Context, id, source, record string) (LinkSubject, error) {
+func (c *Composer) LinkSubject(ctx context.Context, v Viewer, id, source, record string) (LinkSubject, error) {
 	id, err := c.CustomerID(id)
 	if err != nil {
 		return LinkSubject{}, err
@@ -271,14 +266,14 @@ func (c *Composer) LinkSubject(ctx context.Context, id, source, record string) (
 	}
 	s := LinkSubject{CustomerID: id, Source: src.Name, SourceTitle: src.Title, RecordID: record}
 	if hs, ok := headerSpec(c.primary); ok {
-		p := c.fetch(ctx, c.primary, hs, id)
+		p := c.fetch(ctx, v, c.primary, hs, id)
 		if p.State == StateError && p.Problem.Cause == CauseNotFound {
 			return LinkSubject{}, fmt.Errorf("%w: %s", ErrNotFound, id)
 		}
 		s.CustomerName = nameOf(p)
 	}
 	if hs, ok := headerSpec(src); ok {
-		s.RecordName = nameOf(c.fetch(ctx, src, hs, record))
+		s.RecordName = nameOf(c.fetch(ctx, v, src, hs, record))
 	}
 	return s, nil
 }

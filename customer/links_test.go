@@ -81,7 +81,7 @@ func linksComposer(t *testing.T) (*Composer, *memDecisions) {
 
 func billingLink(t *testing.T, c *Composer) Panel {
 	t.Helper()
-	p, err := c.Panel(context.Background(), "C1", "billing", "invoices")
+	p, err := c.Panel(context.Background(), anyone, "C1", "billing", "invoices")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,13 +90,13 @@ func billingLink(t *testing.T, c *Composer) Panel {
 
 func TestPeoplesLinkDecisionsWin(t *testing.T) {
 	c, mem := linksComposer(t)
-	admin := Actor{ID: "dave@example.com", Admin: true}
+	admin := Viewer{Email: "dave@example.com", Roles: []string{"admin"}}
 	ctx := context.Background()
 
 	if p := billingLink(t, c); p.Link == nil || p.Link.ID != "cus_2" || p.Link.Rule != "external-id" {
 		t.Fatalf("automatic link = %+v", p.Link)
 	}
-	if err := c.DecideLink(ctx, Actor{ID: "alice@example.com"}, "C1", "billing", "cus_2", store.DecisionSplit); !errors.Is(err, ErrNotAllowed) {
+	if err := c.DecideLink(ctx, Viewer{Email: "alice@example.com", Roles: []string{"member"}}, "C1", "billing", "cus_2", store.DecisionSplit); !errors.Is(err, ErrNotAllowed) {
 		t.Fatalf("a non-admin changed a link: %v", err)
 	}
 	// Split the id-linked record: the domain-linked one is next.
@@ -157,7 +157,7 @@ func TestARecordMatchingTwoCustomersIsAConflict(t *testing.T) {
 	}}}}
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: primary}, nil,
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}))
-	p, err := c.Panel(context.Background(), "C1", "billing", "invoices")
+	p, err := c.Panel(context.Background(), anyone, "C1", "billing", "invoices")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,20 +206,20 @@ func TestResolutionsAreReusedUntilADecision(t *testing.T) {
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: primary}, nil,
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}), WithDecisions(&memDecisions{}))
 	ctx := context.Background()
-	first, _ := c.Panel(ctx, "C1", "billing", "invoices")
+	first, _ := c.Panel(ctx, anyone, "C1", "billing", "invoices")
 	n, h := billing.searches(), headers.Load()
-	second, _ := c.Panel(ctx, "C1", "billing", "invoices")
+	second, _ := c.Panel(ctx, anyone, "C1", "billing", "invoices")
 	if n == 0 || billing.searches() != n || first.Link == nil || second.Link == nil || second.Link.ID != first.Link.ID {
 		t.Fatalf("a second view searched again (%d then %d searches) or lost the link", n, billing.searches())
 	}
 	if h != 1 || headers.Load() != h {
 		t.Errorf("the primary's header was fetched %d times, then %d: want once, and not again for a cached link", h, headers.Load()-h)
 	}
-	if err := c.DecideLink(ctx, Actor{ID: "dave@example.com", Admin: true}, "C1", "billing", "cus_1", store.DecisionSplit); err != nil {
+	if err := c.DecideLink(ctx, Viewer{Email: "dave@example.com", Roles: []string{"admin"}}, "C1", "billing", "cus_1", store.DecisionSplit); err != nil {
 		t.Fatal(err)
 	}
 	after := billing.searches()
-	if p, _ := c.Panel(ctx, "C1", "billing", "invoices"); p.Link != nil || billing.searches() == after {
+	if p, _ := c.Panel(ctx, anyone, "C1", "billing", "invoices"); p.Link != nil || billing.searches() == after {
 		t.Fatalf("after a split the cached link was served: %+v (searches %d → %d)", p.Link, after, billing.searches())
 	}
 }

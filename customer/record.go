@@ -21,15 +21,18 @@ type Record struct {
 }
 
 // Record fetches the header of record id in the linked system source.
-func (c *Composer) Record(ctx context.Context, source, id string) (Record, error) {
+func (c *Composer) Record(ctx context.Context, v Viewer, source, id string) (Record, error) {
 	src, ok := c.linkedSource(source)
+	if ok && !c.policy.Source(v, source) {
+		return Record{}, ErrForbidden
+	}
 	if !ok || !recordID.MatchString(id) {
 		return Record{}, fmt.Errorf("%w: %s %q", ErrNoSuchRecord, source, id)
 	}
 	rec := Record{PrimaryTitle: c.primary.Title,
 		Header: Panel{Source: src.Name, SourceTitle: src.Title, State: StateNotLinked}}
 	if hs, ok := headerSpec(src); ok {
-		rec.Header = c.fetch(ctx, src, hs, id)
+		rec.Header = c.fetch(ctx, v, src, hs, id)
 		if rec.Header.State == StateError && rec.Header.Problem != nil && rec.Header.Problem.Cause == CauseNotFound {
 			return Record{}, fmt.Errorf("%w: %s %q", ErrNoSuchRecord, source, id)
 		}

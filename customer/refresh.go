@@ -7,6 +7,6 @@ import "context"
 // record's facet is dropped first (in this instance, in the shared cache and,
 // through the bus, in every other instance), and a linked system's record is
 // resolved again. Errors are Panel's.
-func (c *Composer) RefreshPanel(ctx context.Context, id, source, facet string) (Panel, error) {
-	return c.panel(ctx, id, source, facet, true)
+func (c *Composer) RefreshPanel(ctx context.Context, v Viewer, id, source, facet string) (Panel, error) {
+	return c.panel(ctx, v, id, source, facet, true)
 }

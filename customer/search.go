@@ -105,7 +105,14 @@ const maxLookups = 10
 // domain, or linked by a person's decision). A system that fails or is slow
 // costs only its own records. Hits are ranked by match strength, then name;
 // at most limit are returned, with More set when there were others.
-func (c *Composer) Search(ctx context.Context, text string, limit int) SearchResult {
+//
+// Only the systems v may see are asked, and each hit holds only the fields
+// v may see; a viewer who may see no customers gets a Problem saying so.
+func (c *Composer) Search(ctx context.Context, v Viewer, text string, limit int) SearchResult {
+	if !c.policy.Source(v, c.primary.Name) {
+		return SearchResult{Problem: &Problem{Message: "You don't have access to customers.", Hint: c.policy.NoAccess()}}
+	}
+	c = c.seenBy(v)
 	sources := append([]Source{c.primary}, c.linked...)
 	found := make([]sourceHits, len(sources))
 	ask := limit
@@ -142,7 +149,9 @@ func (c *Composer) Search(ctx context.Context, text string, limit int) SearchRes
 			res.More = true
 			ms = ms[:limit]
 		}
+		hs, _ := headerSpec(f.src)
 		for _, m := range ms {
+			m = c.policy.Match(v, hs.Name, m)
 			records = append(records, record{src: f.src, m: m, keys: KeysOf(m)})
 		}
 	}
@@ -562,4 +571,21 @@ func (g *group) hit(primary, q string) Hit {
 		h.Via = append(h.Via, Found{Source: r.src.Name, Title: r.src.Title, ID: r.m.ID, URL: r.m.URL, Name: r.m.Name})
 	}
 	return h
+}
+
+// seenBy is the composer as v may use it: without the linked systems v may
+// not see, so that nothing done for v (a search, a resolution) calls them.
+func (c *Composer) seenBy(v Viewer) *Composer {
+	var linked []Source
+	for _, src := range c.linked {
+		if c.policy.Source(v, src.Name) {
+			linked = append(linked, src)
+		}
+	}
+	if len(linked) == len(c.linked) {
+		return c
+	}
+	cc := *c
+	cc.linked = linked
+	return &cc
 }

@@ -31,7 +31,7 @@ func TestFederatedSearchMergesOneCustomerAcrossSystems(t *testing.T) {
 		Source{Name: "billing", Title: "Billing", Adapter: billing},
 		Source{Name: "erp", Title: "ERP", Adapter: erp},
 	))
-	res := c.Search(context.Background(), "payables@acme.com", 10)
+	res := c.Search(context.Background(), anyone, "payables@acme.com", 10)
 	if len(res.Missing) != 1 || res.Missing[0].Title != "ERP" || res.Problem != nil {
 		t.Fatalf("missing = %+v, problem = %+v", res.Missing, res.Problem)
 	}
@@ -53,7 +53,7 @@ func TestFederatedSearchRanksExactHitsFirstAndKeepsSameSystemApart(t *testing.T)
 		{Source: "crm", ID: "001B", Name: "Acme Beta", Keys: []adapters.Key{{Kind: adapters.KeyDomain, Value: "acme.com"}}, MatchedBy: adapters.KeyDomain},
 	}}
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: crm}, nil)
-	res := c.Search(context.Background(), "acme", 10)
+	res := c.Search(context.Background(), anyone, "acme", 10)
 	if len(res.Hits) != 2 {
 		t.Fatalf("two records of one system were merged: %+v", res.Hits)
 	}
@@ -61,7 +61,7 @@ func TestFederatedSearchRanksExactHitsFirstAndKeepsSameSystemApart(t *testing.T)
 
 func TestFederatedSearchWithEveryDomainDown(t *testing.T) {
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: &directory{err: adapters.ErrUnavailable}}, nil)
-	res := c.Search(context.Background(), "acme", 10)
+	res := c.Search(context.Background(), anyone, "acme", 10)
 	if res.Problem == nil || len(res.Hits) != 0 {
 		t.Fatalf("result = %+v", res)
 	}
@@ -79,7 +79,7 @@ func TestFederatedSearchFoldsHitsOfOneCustomer(t *testing.T) {
 	}}
 	c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: crm}, nil,
 		WithLinkedSources(Source{Name: "billing", Title: "Billing", Adapter: billing}))
-	res := c.Search(context.Background(), "acme", 10)
+	res := c.Search(context.Background(), anyone, "acme", 10)
 	if len(res.Hits) != 1 || res.Hits[0].CustomerID != "001ACME" {
 		t.Fatalf("hits = %+v", res.Hits)
 	}
@@ -164,7 +164,7 @@ func TestSearchRanksByMatchStrengthThenName(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			res := c.Search(t.Context(), tt.query, 10)
+			res := c.Search(t.Context(), anyone, tt.query, 10)
 			if got := names(res.Hits); fmt.Sprint(got) != fmt.Sprint(tt.want) {
 				t.Fatalf("order = %q, want %q", got, tt.want)
 			}
@@ -196,7 +196,7 @@ func TestSearchSaysWhenResultsAreCutOff(t *testing.T) {
 		t.Run(fmt.Sprint(tt.limit), func(t *testing.T) {
 			crm := &catalog{source: "crm", records: recs}
 			c := NewComposer(Source{Name: "crm", Title: "CRM", Timeout: time.Second, Adapter: crm}, nil)
-			res := c.Search(t.Context(), "acme", tt.limit)
+			res := c.Search(t.Context(), anyone, "acme", tt.limit)
 			if len(res.Hits) != tt.wantHits || res.More != tt.wantMore {
 				t.Errorf("limit %d: %d hits, more %v; want %d, %v", tt.limit, len(res.Hits), res.More, tt.wantHits, tt.wantMore)
 			}
@@ -271,7 +271,7 @@ func TestSearchFoldsLinkedRecordsAndShowsThePagesRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			res := c.Search(t.Context(), tt.query, 10)
+			res := c.Search(t.Context(), anyone, tt.query, 10)
 			var got []string
 			for _, h := range res.Hits {
 				got = append(got, fmt.Sprintf("%s %s/%s/%s %s", h.CustomerID, h.Industry, h.City, h.Owner, found(h)))

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/atrium-dev/atrium/adapters"
+	"github.com/atrium-dev/atrium/policy"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -28,6 +30,44 @@ type Stream struct {
 	// when every panel has arrived or the page budget has run out; panels still
 	// missing then arrive first as StateLate.
 	Panels <-chan Panel
+
+	restricted *restricted
+}
+
+// Restricted names the restricted fields the viewer was shown on the page
+// so far (source/facet/field, sorted): once Panels is closed, all of them.
+func (s *Stream) Restricted() []string {
+	if s.restricted == nil {
+		return nil
+	}
+	return s.restricted.list()
+}
+
+// restricted gathers the restricted fields a page showed, for its record in
+// the audit trail.
+type restricted struct {
+	mu    sync.Mutex
+	shown map[string]bool
+}
+
+func (r *restricted) add(red policy.Redaction) {
+	if len(red.Shown) == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.shown == nil {
+		r.shown = map[string]bool{}
+	}
+	for _, f := range red.Shown {
+		r.shown[f] = true
+	}
+}
+
+func (r *restricted) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Sorted(maps.Keys(r.shown))
 }
 
 // Stream fetches the header facet (it decides whether the customer exists)
@@ -36,14 +76,17 @@ type Stream struct {
 // the header's keys, then its facets) and returns at once. It fails only when
 // the customer does not exist: an id the primary's adapter refuses (see
 // CustomerID) fails before any call. The stream's ID is the canonical id.
-func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) (*Stream, error) {
+func (c *Composer) Stream(ctx context.Context, v Viewer, id string, budget time.Duration) (*Stream, error) {
 	// The budget covers the whole page, the header's fetch included.
 	deadline := time.Now().Add(budget)
+	if !c.policy.Source(v, c.primary.Name) {
+		return nil, ErrForbidden
+	}
 	id, err := c.CustomerID(id)
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{ID: id}
+	s := &Stream{ID: id, restricted: &restricted{}}
 	var (
 		own       []adapters.FacetSpec
 		header    adapters.FacetSpec
@@ -76,10 +119,11 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	done := make(chan Panel, len(s.Slots)+hidden)
 	ownCtx, cancelOwn := context.WithCancel(ctx)
 	for _, spec := range own {
-		go func() { done <- c.fetch(ownCtx, c.primary, spec, id) }()
+		go func() { done <- c.fetch(ownCtx, v, c.primary, spec, id) }()
 	}
 	if hasHeader {
-		s.Header = c.fetch(ctx, c.primary, header, id)
+		s.Header = c.fetch(ctx, v, c.primary, header, id)
+		s.restricted.add(s.Header.Redaction)
 		if s.Header.State == StateError && s.Header.Problem.Cause == CauseNotFound {
 			cancelOwn()
 			return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
@@ -88,7 +132,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 	keys := c.anchorKeys(s.Header, id)
 	decided := c.decided(ctx, id)
 	for _, src := range c.linked {
-		go c.streamLinked(ctx, src, id, keys, decided[src.Name], done)
+		go c.streamLinked(ctx, v, src, id, keys, decided[src.Name], done)
 	}
 	out := make(chan Panel, len(s.Slots))
 	go func() {
@@ -111,6 +155,7 @@ func (c *Composer) Stream(ctx context.Context, id string, budget time.Duration) 
 			select {
 			case p := <-done:
 				got = append(got, p)
+				s.restricted.add(p.Redaction)
 				if p.Hidden {
 					continue
 				}
@@ -189,11 +234,24 @@ func panelSpecs(src Source) []adapters.FacetSpec {
 
 // streamLinked resolves the customer's record in src, then fetches its facets,
 // sending one panel per facet to done.
-func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
+func (c *Composer) streamLinked(ctx context.Context, v Viewer, src Source, id string, keys []adapters.Key, ds []store.LinkDecision, done chan<- Panel) {
 	specs := panelSpecs(src)
+	hs, hasHeader := headerSpec(src)
+	if !c.policy.Source(v, src.Name) {
+		// Not even searched for the customer's record: whether it has one
+		// there is the source's data too.
+		for _, spec := range specs {
+			done <- c.forbidden(src, spec)
+		}
+		if hasHeader {
+			p := c.forbidden(src, hs)
+			p.Hidden = true
+			done <- p
+		}
+		return
+	}
 	res := c.resolve(ctx, src, id, func() []adapters.Key { return keys }, ds)
 	splits := splitsOf(ds)
-	hs, hasHeader := headerSpec(src)
 	if res.Link == nil {
 		for _, spec := range specs {
 			done <- c.unlinked(ctx, src, spec, res, splits)
@@ -206,14 +264,14 @@ func (c *Composer) streamLinked(ctx context.Context, src Source, id string, keys
 	var wg sync.WaitGroup
 	if hasHeader {
 		wg.Go(func() {
-			p := c.fetch(ctx, src, hs, res.Link.ID)
+			p := c.fetch(ctx, v, src, hs, res.Link.ID)
 			p.Link, p.Hidden = res.Link, true
 			done <- p
 		})
 	}
 	for _, spec := range specs {
 		wg.Go(func() {
-			p := c.fetch(ctx, src, spec, res.Link.ID)
+			p := c.fetch(ctx, v, src, spec, res.Link.ID)
 			p.Link, p.Splits = res.Link, splits
 			done <- p
 		})
@@ -262,13 +320,16 @@ var ErrNoSuchPanel = errors.New("no such panel")
 
 // Panel fetches one panel of a customer on its own, for a retry. An id the
 // primary's adapter refuses fails with ErrNotFound before any call.
-func (c *Composer) Panel(ctx context.Context, id, source, facet string) (Panel, error) {
-	return c.panel(ctx, id, source, facet, false)
+func (c *Composer) Panel(ctx context.Context, v Viewer, id, source, facet string) (Panel, error) {
+	return c.panel(ctx, v, id, source, facet, false)
 }
 
 // panel fetches one panel; fresh drops what is kept of it first (see
 // RefreshPanel).
-func (c *Composer) panel(ctx context.Context, id, source, facet string, fresh bool) (Panel, error) {
+func (c *Composer) panel(ctx context.Context, v Viewer, id, source, facet string, fresh bool) (Panel, error) {
+	if !c.policy.Source(v, c.primary.Name) {
+		return Panel{}, ErrForbidden
+	}
 	id, err := c.CustomerID(id)
 	if err != nil {
 		return Panel{}, err
@@ -284,11 +345,14 @@ func (c *Composer) panel(ctx context.Context, id, source, facet string, fresh bo
 	if i < 0 {
 		return Panel{}, ErrNoSuchPanel
 	}
+	if !c.allowed(v, src, specs[i]) {
+		return c.forbidden(src, specs[i]), nil
+	}
 	if !linked {
 		if fresh {
 			invalidate(ctx, src, id, facet)
 		}
-		return c.fetch(ctx, src, specs[i], id), nil
+		return c.fetch(ctx, v, src, specs[i], id), nil
 	}
 	if fresh {
 		c.resolved.drop(resolutionKey(src.Name, id))
@@ -301,7 +365,7 @@ func (c *Composer) panel(ctx context.Context, id, source, facet string, fresh bo
 	if fresh {
 		invalidate(ctx, src, res.Link.ID, facet)
 	}
-	p := c.fetch(ctx, src, specs[i], res.Link.ID)
+	p := c.fetch(ctx, v, src, specs[i], res.Link.ID)
 	p.Link, p.Splits = res.Link, splitsOf(ds)
 	return p, nil
 }

@@ -26,7 +26,7 @@ func TestStreamDeliversPanelsInCompletionOrder(t *testing.T) {
 		return facetOf(req), nil
 	}
 	c, _ := newTestComposer(&fakeAdapter{fetch: fetch}, 5*time.Second)
-	s, err := c.Stream(context.Background(), "C1", 5*time.Second)
+	s, err := c.Stream(context.Background(), anyone, "C1", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestStreamMarksPanelsLateAtTheBudget(t *testing.T) {
 	}
 	c, _ := newTestComposer(&fakeAdapter{fetch: fetch}, time.Minute)
 	start := time.Now()
-	s, err := c.Stream(ctx, "C1", 100*time.Millisecond)
+	s, err := c.Stream(ctx, anyone, "C1", 100*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestStreamMarksPanelsLateAtTheBudget(t *testing.T) {
 func TestStreamOfAnUnknownCustomer(t *testing.T) {
 	for _, notFound := range []error{adapters.ErrNotFound, fmt.Errorf("crm: fetch account: %w", adapters.ErrNotFound)} {
 		c, _ := newTestComposer(&fakeAdapter{fetch: failing("account", notFound)}, time.Second)
-		if s, err := c.Stream(context.Background(), "nope", time.Second); !errors.Is(err, ErrNotFound) || s != nil {
+		if s, err := c.Stream(context.Background(), anyone, "nope", time.Second); !errors.Is(err, ErrNotFound) || s != nil {
 			t.Fatalf("adapter error %v: Stream = %+v, %v; want no page and an error matching ErrNotFound", notFound, s, err)
 		}
 	}
@@ -94,12 +94,12 @@ func TestStreamOfAnUnknownCustomer(t *testing.T) {
 
 func TestPanelAlone(t *testing.T) {
 	c, _ := newTestComposer(&fakeAdapter{fetch: failing("none", nil)}, time.Second)
-	p, err := c.Panel(context.Background(), "C1", "crm", "contacts")
+	p, err := c.Panel(context.Background(), anyone, "C1", "crm", "contacts")
 	if err != nil || p.State != StateOK || p.Facet.Name != "contacts" {
 		t.Fatalf("panel: %+v, %v", p, err)
 	}
 	for _, bad := range [][2]string{{"crm", "account"}, {"crm", "nope"}, {"other", "contacts"}} {
-		if _, err := c.Panel(context.Background(), "C1", bad[0], bad[1]); !errors.Is(err, ErrNoSuchPanel) {
+		if _, err := c.Panel(context.Background(), anyone, "C1", bad[0], bad[1]); !errors.Is(err, ErrNoSuchPanel) {
 			t.Errorf("%v: err = %v", bad, err)
 		}
 	}
@@ -144,7 +144,7 @@ func TestStreamLinksOtherSources(t *testing.T) {
 			Source{Name: "erp", Title: "ERP", Adapter: erp},
 			Source{Name: "desk", Title: "Support desk", Adapter: desk},
 		))
-	s, err := c.Stream(context.Background(), "C1", 5*time.Second)
+	s, err := c.Stream(context.Background(), anyone, "C1", 5*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -93,8 +93,8 @@ func BuildTimeline(panels []Panel, f TimelineFilter) Timeline {
 
 // Timeline composes the customer's panels within budget and returns one page of
 // their merged activity.
-func (c *Composer) Timeline(ctx context.Context, id string, f TimelineFilter, budget time.Duration) (Timeline, error) {
-	s, err := c.Stream(ctx, id, budget)
+func (c *Composer) Timeline(ctx context.Context, v Viewer, id string, f TimelineFilter, budget time.Duration) (Timeline, error) {
+	s, err := c.Stream(ctx, v, id, budget)
 	if err != nil {
 		return Timeline{}, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // AuditReader reads the audit trail for people (audit.Log).
@@ -25,9 +26,9 @@ type AuditReader interface {
 // AuditView serves GET /admin/audit: the trail for admins, filtered, paged
 // and as CSV.
 type AuditView struct {
-	Frame       Frame
-	Log         AuditReader
-	AdminGroups []string
+	Frame  Frame
+	Log    AuditReader
+	Policy *policy.Rules
 }
 
 // auditPageSize is how many records a page shows; a CSV export has up to
@@ -47,8 +48,7 @@ var auditKinds = []components.AuditKind{
 }
 
 func (h *AuditView) admin(c echo.Context) bool {
-	s, ok := SessionFrom(c)
-	return ok && slices.ContainsFunc(h.AdminGroups, s.Principal.InGroup)
+	return h.Policy.Action(ViewerFrom(c), policy.ActionAuditRead)
 }
 
 // Show handles GET /admin/audit?user=&customer=&kind=&from=&to=&before=&format=csv.

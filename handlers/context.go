@@ -8,13 +8,22 @@ import (
 
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/components"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // Keys of values the web layer keeps in the Echo context.
 const (
 	KeyRequestID = "atrium.request_id"
 	KeySession   = "atrium.session"
+	KeyViewer    = "atrium.viewer"
 )
+
+// ViewerFrom returns the signed-in viewer, with their roles (the zero
+// Viewer, who may see nothing, when no one is signed in).
+func ViewerFrom(c echo.Context) policy.Viewer {
+	v, _ := c.Get(KeyViewer).(policy.Viewer)
+	return v
+}
 
 // SessionFrom returns the request's session, if the user is signed in.
 func SessionFrom(c echo.Context) (auth.Session, bool) {

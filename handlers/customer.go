@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/legacy"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // Composer composes customer pages.
@@ -26,9 +26,11 @@ type Composer interface {
 	// CustomerID returns the canonical form of a customer id, or an error
 	// matching customer.ErrNotFound when it can name no customer.
 	CustomerID(id string) (string, error)
-	Stream(ctx context.Context, id string, budget time.Duration) (*customer.Stream, error)
-	Panel(ctx context.Context, id, source, facet string) (customer.Panel, error)
-	Timeline(ctx context.Context, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
+	Stream(ctx context.Context, v policy.Viewer, id string, budget time.Duration) (*customer.Stream, error)
+	Panel(ctx context.Context, v policy.Viewer, id, source, facet string) (customer.Panel, error)
+	Timeline(ctx context.Context, v policy.Viewer, id string, f customer.TimelineFilter, budget time.Duration) (customer.Timeline, error)
+	// Sees reports whether v may see anything of source.
+	Sees(v policy.Viewer, source string) bool
 }
 
 // Customer serves the unified customer page.
@@ -38,8 +40,9 @@ type Customer struct {
 	// Budget is how long the page waits for its slowest panel before offering
 	// to load it on its own.
 	Budget time.Duration
-	// AdminGroups may change how customers are linked across systems.
-	AdminGroups []string
+	// Policy decides which actions (linking customers) are each viewer's;
+	// what they may see the composer decides.
+	Policy *policy.Rules
 	// Tools are the legacy tools embedded on the page.
 	Tools []legacy.Tool
 	// Audit records each view of a customer and each link decision.
@@ -51,22 +54,9 @@ type Customer struct {
 	Recents *Recents
 }
 
-// actor is the signed-in user as the composer's policy sees them.
-func (h *Customer) actor(c echo.Context) customer.Actor { return actorOf(c, h.AdminGroups) }
-
-// actorOf is the signed-in user, an admin when in one of adminGroups.
-func actorOf(c echo.Context, adminGroups []string) customer.Actor {
-	s, ok := SessionFrom(c)
-	if !ok {
-		return customer.Actor{}
-	}
-	a := customer.Actor{ID: cmp.Or(s.Principal.Email, s.Principal.Subject)}
-	for _, g := range adminGroups {
-		if s.Principal.InGroup(g) {
-			a.Admin = true
-		}
-	}
-	return a
+// may reports whether the signed-in viewer may take action.
+func (h *Customer) may(c echo.Context, action string) bool {
+	return h.Policy.Action(ViewerFrom(c), action)
 }
 
 var (
@@ -121,19 +111,18 @@ func (h *Customer) Show(c echo.Context) error {
 	if isMoved {
 		return moved(c, present.CustomerURL(id))
 	}
-	s, err := h.Composer.Stream(c.Request().Context(), id, h.Budget)
+	s, err := h.Composer.Stream(c.Request().Context(), ViewerFrom(c), id, h.Budget)
 	if err != nil {
 		return err
 	}
-	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Outcome: "ok",
-		Sources: sourcesOf(append([]customer.Panel{s.Header}, s.Slots...), func(p customer.Panel) string {
-			if p.Source == customer.TimelineSource {
-				return "" // the merged timeline: its systems are the others'
-			}
-			return p.Source
-		})})
+	sources := sourcesOf(append([]customer.Panel{s.Header}, s.Slots...), func(p customer.Panel) string {
+		if p.Source == customer.TimelineSource || !h.Composer.Sees(ViewerFrom(c), p.Source) {
+			return "" // the merged timeline: its systems are the others'
+		}
+		return p.Source
+	})
 	var admin *present.Admin
-	if h.actor(c).Admin {
+	if h.may(c, policy.ActionLink) {
 		sess, _ := SessionFrom(c)
 		admin = &present.Admin{CSRFToken: sess.CSRFToken}
 	}
@@ -141,7 +130,7 @@ func (h *Customer) Show(c echo.Context) error {
 	if sess, ok := SessionFrom(c); ok && len(h.Tools) > 0 {
 		p := sess.Principal
 		tools = &present.Tools{List: h.Tools, User: legacy.User{Subject: p.Subject, Email: p.Email, Name: p.Name, Groups: p.Groups},
-			CanvasHost: h.Frame.Assets.CanvasHost}
+			CanvasHost: h.Frame.Assets.CanvasHost, Allow: func(t legacy.Tool) bool { return h.Policy.Tool(ViewerFrom(c), t.ID) }}
 	}
 	m := present.CachedCustomerStream(s, time.Now, admin, tools, h.Fragments)
 	m.Layout = h.Frame.Layout(c, m.Header.Name)
@@ -149,7 +138,12 @@ func (h *Customer) Show(c echo.Context) error {
 	h.Recents.onCustomerPage(c, id, &m)
 	// Tell buffering proxies to pass each flushed panel on at once.
 	c.Response().Header().Set("X-Accel-Buffering", "no")
-	return render(c, http.StatusOK, components.Customer(m))
+	err = render(c, http.StatusOK, components.Customer(m))
+	// Recorded once the page is written, with the restricted fields it
+	// showed (all of them, as every panel has arrived by then).
+	record(h.Audit, c, audit.Event{Kind: audit.KindCustomerView, Customer: id, Outcome: "ok",
+		Sources: sources, Fields: s.Restricted()})
+	return err
 }
 
 // Panel handles GET /customers/:id/panels/:source/:facet: one panel, alone for
@@ -167,7 +161,7 @@ func (h *Customer) Panel(c echo.Context) error {
 	if isMoved {
 		return moved(c, present.PanelURL(id, source, facet))
 	}
-	p, err := h.Composer.Panel(c.Request().Context(), id, source, facet)
+	p, err := h.Composer.Panel(c.Request().Context(), ViewerFrom(c), id, source, facet)
 	if errors.Is(err, customer.ErrNoSuchPanel) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
 	}
@@ -203,7 +197,7 @@ func (h *Customer) Timeline(c echo.Context) error {
 		}
 		f.Page = n
 	}
-	t, err := h.Composer.Timeline(c.Request().Context(), id, f, h.Budget)
+	t, err := h.Composer.Timeline(c.Request().Context(), ViewerFrom(c), id, f, h.Budget)
 	if err != nil {
 		return err
 	}

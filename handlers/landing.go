@@ -9,6 +9,7 @@ import (
 
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // SourceTitler names the systems searched.
@@ -24,6 +25,8 @@ type Landing struct {
 	// Visits is nil when nothing is kept: the lists then say so.
 	Visits Visits
 	Logger *slog.Logger
+	// Policy says whom a viewer without a role asks for access.
+	Policy *policy.Rules
 }
 
 // Show handles GET /. A search given there (?q=) is the search page's.
@@ -34,6 +37,10 @@ func (h *Landing) Show(c echo.Context) error {
 	m := components.LandingPage{Layout: h.Frame.Layout(c, "Customers"),
 		Results: components.SearchResults{Sources: present.Titles(h.Sources.SourceTitles())}}
 	sess, ok := SessionFrom(c)
+	if ok && len(ViewerFrom(c).Roles) == 0 {
+		m.Problem = &components.Problem{Message: "You have no access to customers yet.", Hint: h.Policy.NoAccess()}
+		return render(c, http.StatusOK, components.Landing(m))
+	}
 	if ok && h.Visits != nil {
 		vs, err := h.Visits.Visits(c.Request().Context(), sess.Principal.Subject)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/policy"
 	"github.com/atrium-dev/atrium/store"
 )
 
@@ -19,16 +20,16 @@ import (
 // different systems are linked.
 type LinkDecider interface {
 	CustomerID(id string) (string, error)
-	DecideLink(ctx context.Context, who customer.Actor, id, source, record, decision string) error
-	LinkSubject(ctx context.Context, id, source, record string) (customer.LinkSubject, error)
+	DecideLink(ctx context.Context, who policy.Viewer, id, source, record, decision string) error
+	LinkSubject(ctx context.Context, v policy.Viewer, id, source, record string) (customer.LinkSubject, error)
 }
 
 // Links serves admins' link decisions on the customer page.
 type Links struct {
 	Frame   Frame
 	Decider LinkDecider
-	// AdminGroups may change how customers are linked across systems.
-	AdminGroups []string
+	// Policy decides who may change how customers are linked.
+	Policy *policy.Rules
 	// Audit records each decision and its outcome.
 	Audit Auditor
 }
@@ -43,7 +44,7 @@ func (h *Links) Decide(c echo.Context) error {
 		return err
 	}
 	source, rec, decision := c.FormValue("source"), strings.TrimSpace(c.FormValue("record")), c.FormValue("decision")
-	err = h.Decider.DecideLink(c.Request().Context(), actorOf(c, h.AdminGroups), id, source, rec, decision)
+	err = h.Decider.DecideLink(c.Request().Context(), ViewerFrom(c), id, source, rec, decision)
 	outcome := "ok"
 	if err != nil {
 		outcome = "refused"
@@ -93,14 +94,14 @@ func (h *Links) ConfirmSplit(c echo.Context) error {
 	if isMoved {
 		return moved(c, present.LinksURL(id)+"/split")
 	}
-	if !actorOf(c, h.AdminGroups).Admin {
+	if !h.Policy.Action(ViewerFrom(c), policy.ActionLink) {
 		return h.refuse(c, id, http.StatusForbidden, "Only an admin may change how customers are linked.",
 			"Ask someone in an admin group.")
 	}
 	if c.QueryParam("cancel") != "" && isHTMX(c) {
 		return render(c, http.StatusOK, components.SplitButton(present.SplitURL(id, source, record)))
 	}
-	s, err := h.Decider.LinkSubject(c.Request().Context(), id, source, record)
+	s, err := h.Decider.LinkSubject(c.Request().Context(), ViewerFrom(c), id, source, record)
 	if errors.Is(err, customer.ErrBadLink) {
 		return h.refuse(c, id, http.StatusBadRequest,
 			"There is nothing to split: "+strings.TrimPrefix(err.Error(), customer.ErrBadLink.Error()+": ")+".",

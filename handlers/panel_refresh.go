@@ -12,6 +12,7 @@ import (
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // PanelRefresher fetches a panel fresh from its system (customer.Composer).
@@ -19,7 +20,7 @@ type PanelRefresher interface {
 	// CustomerID returns the canonical form of a customer id, or an error
 	// matching customer.ErrNotFound.
 	CustomerID(id string) (string, error)
-	RefreshPanel(ctx context.Context, id, source, facet string) (customer.Panel, error)
+	RefreshPanel(ctx context.Context, v policy.Viewer, id, source, facet string) (customer.Panel, error)
 }
 
 // PanelRefresh serves a panel's Refresh button.
@@ -43,7 +44,7 @@ func (h *PanelRefresh) Refresh(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := h.Refresher.RefreshPanel(c.Request().Context(), id, source, facet)
+	p, err := h.Refresher.RefreshPanel(c.Request().Context(), ViewerFrom(c), id, source, facet)
 	if errors.Is(err, customer.ErrNoSuchPanel) {
 		return echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
 	}

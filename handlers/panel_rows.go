@@ -37,7 +37,7 @@ func (h *Customer) tablePanel(c echo.Context) (id, source, facet string, moved b
 
 // fetchTable fetches the panel of a table route.
 func (h *Customer) fetchTable(c echo.Context, id, source, facet string) (customer.Panel, error) {
-	p, err := h.Composer.Panel(c.Request().Context(), id, source, facet)
+	p, err := h.Composer.Panel(c.Request().Context(), ViewerFrom(c), id, source, facet)
 	if errors.Is(err, customer.ErrNoSuchPanel) {
 		return p, echo.NewHTTPError(http.StatusNotFound, "There is no such panel.")
 	}

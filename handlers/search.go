@@ -12,11 +12,12 @@ import (
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/components/present"
 	"github.com/atrium-dev/atrium/customer"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // Searcher finds customers.
 type Searcher interface {
-	Search(ctx context.Context, text string, limit int) customer.SearchResult
+	Search(ctx context.Context, v policy.Viewer, text string, limit int) customer.SearchResult
 	// SourceTitles names the systems searched.
 	SourceTitles() []string
 }
@@ -37,7 +38,7 @@ func (h *Search) Show(c echo.Context) error {
 	}
 	results := components.SearchResults{Query: q, Sources: present.Titles(h.Searcher.SourceTitles())}
 	if q != "" {
-		res := h.Searcher.Search(c.Request().Context(), q, 50)
+		res := h.Searcher.Search(c.Request().Context(), ViewerFrom(c), q, 50)
 		results = present.SearchResults(q, res)
 	}
 	m := components.SearchPage{Layout: h.Frame.Layout(c, "Customers"), Results: results}

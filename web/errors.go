@@ -20,7 +20,7 @@ import (
 // errorHandler answers every error in one place: known errors become pages that
 // say what happened and what to do; anything else is a 500 whose details go to
 // the log, never to the page.
-func errorHandler(logger *slog.Logger, frame handlers.Frame, trail handlers.Auditor) echo.HTTPErrorHandler {
+func errorHandler(logger *slog.Logger, frame handlers.Frame, trail handlers.Auditor, noAccess string) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -35,6 +35,10 @@ func errorHandler(logger *slog.Logger, frame handlers.Frame, trail handlers.Audi
 			m.Status, m.Heading = http.StatusNotFound, "Customer not found"
 			m.Message = "There is no customer with this id. It may have been deleted or merged."
 			m.Action = &components.Link{Label: "Search customers", Href: "/"}
+		case errors.Is(err, customer.ErrForbidden):
+			m.Status, m.Heading = http.StatusForbidden, "No access"
+			m.Message = "You don't have access to customers in Atrium yet. " + noAccess
+			m.Action = &components.Link{Label: "Start page", Href: "/"}
 		case errors.Is(err, errWrongHost):
 			m.Status, m.Heading = http.StatusMisdirectedRequest, "Wrong address"
 			m.Message = "Atrium does not answer at this address."

@@ -19,6 +19,7 @@ import (
 	"github.com/atrium-dev/atrium/handlers"
 	"github.com/atrium-dev/atrium/internal/idheader"
 	"github.com/atrium-dev/atrium/legacy"
+	"github.com/atrium-dev/atrium/policy"
 )
 
 // Keys of values kept in the Echo context.
@@ -231,11 +232,13 @@ func liftBodyDeadlineForTools(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // loadSession attaches the session, if any, to the request.
-func loadSession(m *auth.Manager) echo.MiddlewareFunc {
+func loadSession(m *auth.Manager, pol *policy.Rules) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if s, ok := m.Current(c.Request()); ok {
 				c.Set(keySession, s)
+				p := s.Principal
+				c.Set(handlers.KeyViewer, pol.Viewer(p.Subject, p.Email, p.Name, p.Groups))
 				r := c.Request()
 				c.SetRequest(r.WithContext(auth.WithPrincipal(r.Context(), s.Principal)))
 			}

@@ -21,6 +21,7 @@ import (
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/handlers"
 	"github.com/atrium-dev/atrium/legacy"
+	"github.com/atrium-dev/atrium/policy"
 	"github.com/atrium-dev/atrium/static"
 )
 
@@ -35,7 +36,11 @@ type Deps struct {
 	Assets   *static.Assets
 	// PageBudget is how long a customer page waits for its slowest panel.
 	PageBudget time.Duration
-	// AdminGroups may change how customers are linked across systems.
+	// Policy decides what each viewer may see and do; nil: everyone signed
+	// in sees everything, members of AdminGroups may also link customers and
+	// read the audit trail. The composer must hold the same rules.
+	Policy *policy.Rules
+	// AdminGroups are the admins when no Policy is set.
 	AdminGroups []string
 	// Tools are the legacy tools embedded on customer pages.
 	Tools []legacy.Tool
@@ -89,7 +94,11 @@ func New(d Deps) (*echo.Echo, error) {
 		App:        d.Assets.URL("js/atrium.js"),
 		CanvasHost: d.Assets.URL("js/canvas-host.js"),
 	}}
-	e.HTTPErrorHandler = errorHandler(d.Logger, frame, d.Audit)
+	pol := d.Policy
+	if pol == nil {
+		pol = &policy.Rules{Roles: policy.DefaultRoles(d.AdminGroups)}
+	}
+	e.HTTPErrorHandler = errorHandler(d.Logger, frame, d.Audit, pol.NoAccess())
 
 	formAction := ""
 	if u, err := url.Parse(d.Issuer); err == nil && u.Host != "" {
@@ -111,7 +120,7 @@ func New(d Deps) (*echo.Echo, error) {
 			Limit: "1M",
 			// A proxied tool takes what it takes (uploads included).
 			Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, legacy.ProxyPrefix) },
-		}), loadSession(d.Sessions), liftBodyDeadlineForTools)
+		}), loadSession(d.Sessions, pol), liftBodyDeadlineForTools)
 
 	e.GET("/healthz", handlers.Healthz)
 	ready := &handlers.Readiness{Checks: map[string]func(context.Context) error{
@@ -157,14 +166,14 @@ func New(d Deps) (*echo.Echo, error) {
 
 	app := e.Group("", requireSession, requireCSRF)
 	s := &handlers.Search{Frame: frame, Searcher: d.Composer}
-	app.GET("/", (&handlers.Landing{Frame: frame, Sources: d.Composer, Visits: d.Visits, Logger: d.Logger}).Show)
+	app.GET("/", (&handlers.Landing{Frame: frame, Sources: d.Composer, Visits: d.Visits, Logger: d.Logger, Policy: pol}).Show)
 	app.GET("/search", s.Show)
 	var recents *handlers.Recents
 	if d.Visits != nil {
 		recents = &handlers.Recents{Store: d.Visits, Logger: d.Logger}
 		app.POST("/customers/:id/pin", (&handlers.Pins{Frame: frame, IDs: d.Composer, Visits: d.Visits, Logger: d.Logger}).Pin)
 	}
-	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, AdminGroups: d.AdminGroups, Tools: d.Tools,
+	cv := &handlers.Customer{Frame: frame, Composer: d.Composer, Budget: d.PageBudget, Policy: pol, Tools: d.Tools,
 		Recents: recents, Audit: d.Audit}
 	if d.FragmentBytes >= 0 {
 		cv.Fragments = components.NewFragmentCache(d.FragmentBytes)
@@ -174,14 +183,14 @@ func New(d Deps) (*echo.Echo, error) {
 	app.GET("/customers/:id/panels/:source/:facet/rows", cv.Rows)
 	app.GET("/customers/:id/panels/:source/:facet/rows.csv", cv.Export)
 	app.GET("/customers/:id/timeline", cv.Timeline)
-	lv := &handlers.Links{Frame: frame, Decider: d.Composer, AdminGroups: d.AdminGroups, Audit: d.Audit}
+	lv := &handlers.Links{Frame: frame, Decider: d.Composer, Policy: pol, Audit: d.Audit}
 	app.POST("/customers/:id/links", lv.Decide)
 	app.GET("/customers/:id/links/split", lv.ConfirmSplit)
 	app.POST("/customers/:id/panels/:source/:facet/refresh", (&handlers.PanelRefresh{Refresher: d.Composer}).Refresh)
 	rv := &handlers.Record{Frame: frame, Records: d.Composer}
 	app.GET("/records/:source/:id", rv.Show)
 	if d.AuditLog != nil {
-		av := &handlers.AuditView{Frame: frame, Log: d.AuditLog, AdminGroups: d.AdminGroups}
+		av := &handlers.AuditView{Frame: frame, Log: d.AuditLog, Policy: pol}
 		app.GET("/admin/audit", av.Show)
 	}
 	return e, nil

@@ -188,6 +188,23 @@ auth:
   scopes: [openid, profile, email, groups]
 store:
   path: %q
+policy:
+  contact: dave (an Atrium admin)
+  roles:
+    sales: [sales]
+    support: [support]
+    finance: [finance]
+    admin: [admins]
+  actions:
+    link: [admin]
+    audit.read: [admin]
+  fields:
+    # Money in billing (invoice amounts, balances, subscription prices, the
+    # overdue total) and what a customer is billed at: finance's.
+    - {field: billing/*/kind:money, roles: [finance, admin]}
+    - {field: billing/*/amount, roles: [finance, admin]}
+    - {field: billing/customer/billing_email, roles: [finance, admin]}
+    - {field: salesforce/*/annual_revenue, roles: [finance, admin]}
 customer:
   primary: salesforce
   golden:

@@ -143,7 +143,9 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 		return err
 	}
 	defer closeCache()
-	composer, closeSources, err := buildComposer(l, cache, st, logger, customer.WithBus(changes))
+	// One policy for what is fetched and what is done, decided in one place.
+	rules := l.Rules()
+	composer, closeSources, err := buildComposer(l, cache, st, logger, customer.WithBus(changes), customer.WithPolicy(rules))
 	if err != nil {
 		return err
 	}
@@ -161,7 +163,7 @@ func serve(ctx context.Context, l *config.Loaded, ln net.Listener, logger *slog.
 	e, err := web.New(web.Deps{
 		Logger: logger, Sessions: sessions, RP: rp, Issuer: l.Auth.Issuer,
 		Composer: composer, Store: st, Assets: assets, PageBudget: l.Customer.PageBudget.D(),
-		AdminGroups: l.Auth.AdminGroups, Tools: tools, Visits: st,
+		Policy: rules, Tools: tools, Visits: st,
 		PublicURL: public, AllowedHosts: l.Server.AllowedHosts, BodyTimeout: l.Server.BodyTimeout.D(),
 		Audit: trail, AuditLog: auditLog,
 	})

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,6 +123,9 @@ func header(p customer.Panel, self string, now time.Time) components.CustomerHea
 		h.ExternalFor = "Open in " + p.SourceTitle
 	}
 	add := func(label, key string) {
+		if slices.Contains(p.Redaction.Withheld, p.Source+"/"+p.Spec.Name+"/"+key) {
+			return // withheld from this viewer: not even its label
+		}
 		v, ok := f[key]
 		if !ok || !v.Valid {
 			h.Facts = append(h.Facts, components.Fact{Label: label, Value: "—"})
@@ -169,6 +173,8 @@ func panel(p customer.Panel, self string, now time.Time) components.Panel {
 	if p.State != customer.StateOK || p.Facet == nil {
 		m.Problem = problem(p.Problem, self)
 		switch p.State {
+		case customer.StateForbidden:
+			m.Problem.Muted = true
 		case customer.StateNotLinked:
 			m.Problem.Muted = true
 			for _, sp := range p.Splits {

@@ -111,7 +111,7 @@ func TestPanelTimelineAndSearchSayTheSame(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: 3 * time.Second, Adapter: failingSystem{tt.err}}, nil)
-			s, err := c.Stream(t.Context(), "C1", time.Minute)
+			s, err := c.Stream(t.Context(), anyone, "C1", time.Minute)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestPanelTimelineAndSearchSayTheSame(t *testing.T) {
 			if note := activity.Timeline.Note; note != cases.Problem.Message+" Events from CRM are missing." {
 				t.Errorf("the timeline says %q; the panel %q", note, cases.Problem.Message)
 			}
-			res := SearchResults("acme", c.Search(t.Context(), "acme", 5))
+			res := SearchResults("acme", c.Search(t.Context(), anyone, "acme", 5))
 			if res.Problem == nil || res.Problem.Message != cases.Problem.Message || res.Problem.Hint != cases.Problem.Hint {
 				t.Errorf("the search says %+v; the panel %+v", res.Problem, cases.Problem)
 			}
@@ -157,3 +157,6 @@ func TestTimelineNoteNamesEachSystemOnce(t *testing.T) {
 		t.Error("a complete timeline has a note")
 	}
 }
+
+// anyone is a viewer of a composer without a policy, who may see everything.
+var anyone = customer.Viewer{Subject: "user-1", Roles: []string{"member"}}

@@ -17,12 +17,15 @@ type Tools struct {
 	// CanvasHost is the URL of the script a signed tool's frame is opened
 	// and answered by (components.Assets.CanvasHost).
 	CanvasHost string
+	// Allow, when set, is the policy's word on each tool for this user,
+	// beside the tool's own groups.
+	Allow func(legacy.Tool) bool
 }
 
 func (t *Tools) usable() []legacy.Tool {
 	var out []legacy.Tool
 	for _, tool := range t.List {
-		if tool.Allowed(t.User) {
+		if tool.Allowed(t.User) && (t.Allow == nil || t.Allow(tool)) {
 			out = append(out, tool)
 		}
 	}

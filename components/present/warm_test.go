@@ -45,7 +45,7 @@ func TestWarmPagesAreThePagesRenderedAfresh(t *testing.T) {
 	c := customer.NewComposer(customer.Source{Name: "crm", Title: "CRM", Timeout: 5 * time.Second, Adapter: g}, nil)
 	page := func(at time.Duration, token string, fragments *components.FragmentCache) string {
 		t.Helper()
-		s, err := c.Stream(t.Context(), "C1", time.Minute)
+		s, err := c.Stream(t.Context(), anyone, "C1", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}

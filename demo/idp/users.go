@@ -22,6 +22,7 @@ type User struct {
 //	bob       demo-bob    support
 //	carol     demo-carol  finance
 //	dave      demo-dave   admins, sales
+//	erin      demo-erin   (none: signed in, but no access yet)
 func DemoUsers() []User {
 	return []User{
 		{
@@ -43,6 +44,10 @@ func DemoUsers() []User {
 			ID: "user-dave", Username: "dave", Password: "demo-dave",
 			Email: "dave@example.com", Name: "Dave Davis", GivenName: "Dave", FamilyName: "Davis",
 			Groups: []string{"admins", "sales"},
+		},
+		{
+			ID: "user-erin", Username: "erin", Password: "demo-erin",
+			Email: "erin@example.com", Name: "Erin Evans", GivenName: "Erin", FamilyName: "Evans",
 		},
 	}
 }
