@@ -21,8 +21,8 @@ func TestDemoInBrowser(t *testing.T) {
 		b.WaitVisible("#username")
 		b.Screenshot("demo-idp-login")
 		b.CheckAccessibility(t, "demo-idp-login")
-		b.SendKeys("#username", "alice")
-		b.SendKeys("#password", "demo-alice")
+		b.SendKeys("#username", "carol")
+		b.SendKeys("#password", "demo-carol")
 		b.Click("#submit")
 	}
 	customerFlow(t, b, portal, "demo", login, demoSearch, demoCustomer, func() {
@@ -56,7 +56,7 @@ func mergedCustomer(t *testing.T, b *testenv.Browser, portal string) {
 		t.Errorf("the timeline does not merge all systems: %q", txt)
 	}
 	recordLinksOpenDemoPages(t, b)
-	legacyTools(t, b, sfsim.DemoAccountAcme, "alice@example.com")
+	legacyTools(t, b, sfsim.DemoAccountAcme, "carol@example.com")
 	noConsoleErrors(t, b, "merged customer page")
 	toolFramesRendered(t, b)
 	b.Screenshot("demo-merged-customer")

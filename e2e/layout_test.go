@@ -29,8 +29,8 @@ func TestLayout(t *testing.T) {
 	b := testenv.NewBrowser(t)
 	b.Navigate(portal + "/")
 	b.WaitVisible("#username")
-	b.SendKeys("#username", "alice")
-	b.SendKeys("#password", "demo-alice")
+	b.SendKeys("#username", "carol")
+	b.SendKeys("#password", "demo-carol")
 	b.Click("#submit")
 	b.WaitVisible("#q")
 

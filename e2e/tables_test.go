@@ -22,8 +22,8 @@ func TestLongTablesInBrowser(t *testing.T) {
 	b := testenv.NewBrowser(t)
 	b.Navigate(portal + "/")
 	b.WaitVisible("#username")
-	b.SendKeys("#username", "alice")
-	b.SendKeys("#password", "demo-alice")
+	b.SendKeys("#username", "carol")
+	b.SendKeys("#password", "demo-carol")
 	b.Click("#submit")
 	b.WaitVisible("#q")
 

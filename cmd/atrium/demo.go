@@ -254,7 +254,11 @@ func printDemoBanner(w io.Writer, public, issuer, sfURL string, systems *demoSys
 	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', 0)
 	fmt.Fprintln(tw, "    username\tpassword\temail\tgroups")
 	for _, u := range idp.DemoUsers() {
-		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", u.Username, u.Password, u.Email, strings.Join(u.Groups, ", "))
+		groups := strings.Join(u.Groups, ", ")
+		if groups == "" {
+			groups = "(none: sees no customers yet)"
+		}
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", u.Username, u.Password, u.Email, groups)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\n  Identity provider:     %s\n  Salesforce simulator:  %s\n  Billing (Stripe API):  %s\n  Support desk:          %s\n  ERP database:          %s\n  Legacy tool:           %s\n\nPress Ctrl+C to stop.\n",

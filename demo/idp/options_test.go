@@ -58,6 +58,7 @@ func TestDemoUsers(t *testing.T) {
 		{"bob", "demo-bob", "bob@example.com", []string{"support"}},
 		{"carol", "demo-carol", "carol@example.com", []string{"finance"}},
 		{"dave", "demo-dave", "dave@example.com", []string{"admins", "sales"}},
+		{"erin", "demo-erin", "erin@example.com", nil},
 	}
 	users := DemoUsers()
 	if len(users) != len(want) {
