@@ -182,6 +182,14 @@ func (rp *RP) Exchange(ctx context.Context, code, verifier, nonce string) (Ident
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("%w: read ID token claims: %w", ErrLoginFailed, err)
 	}
+	// OpenID Connect Core 3.1.3.7, 6: a token for several audiences names the
+	// party it was issued to in azp, and that must be this client; go-oidc
+	// checks only that the client is one of the audiences.
+	if azp := stringClaim(claims, "azp"); azp != "" && azp != rp.cfg.ClientID {
+		return Identity{}, fmt.Errorf("%w: the ID token was issued to another client (azp %q)", ErrLoginFailed, azp)
+	} else if azp == "" && len(idt.Audience) > 1 {
+		return Identity{}, fmt.Errorf("%w: the ID token has several audiences and no azp", ErrLoginFailed)
+	}
 	p := Principal{
 		Subject: idt.Subject,
 		Email:   stringClaim(claims, "email"),

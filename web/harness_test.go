@@ -34,6 +34,9 @@ type portalSetup struct {
 	routes func(*echo.Echo)
 	// idp changes the identity provider's options.
 	idp func(*idp.Options)
+	// idpHandler wraps the identity provider's handler, e.g. to rewrite its
+	// token answers as an attacker in the middle would.
+	idpHandler func(http.Handler) http.Handler
 }
 
 // testLogs collects what the portal logs, from its goroutines.
@@ -79,6 +82,9 @@ func startPortal(t *testing.T, s portalSetup) (*portal, *testLogs) {
 		t.Fatal(err)
 	}
 	idpSrv.Config.Handler = provider
+	if s.idpHandler != nil {
+		idpSrv.Config.Handler = s.idpHandler(provider)
+	}
 	idpSrv.Start()
 	t.Cleanup(idpSrv.Close)
 
