@@ -53,8 +53,15 @@ type ProxyOptions struct {
 	// assertion serves a user's requests to a tool for a quarter of it, so
 	// a tool always receives one with three quarters of its life left.
 	AssertionTTL time.Duration
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// Allow, when set, is a decision beyond the tool's groups (Atrium's
+	// policy on tools): a user it refuses is refused like one outside the
+	// groups.
+	Allow func(r *http.Request, u User, t Tool) bool
+	// Refused, when set, is told of each request refused with 403, e.g. to
+	// audit it.
+	Refused func(r *http.Request, u User, t Tool)
+	Logger  *slog.Logger
+	Now     func() time.Time
 }
 
 func (o ProxyOptions) withDefaults() ProxyOptions {
@@ -244,8 +251,11 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !pt.tool.Allowed(user) {
-		http.Error(w, "Forbidden: your groups may not use this tool. Ask an Atrium admin for access.", http.StatusForbidden)
+	if !pt.tool.Allowed(user) || p.opts.Allow != nil && !p.opts.Allow(r, user, pt.tool) {
+		if p.opts.Refused != nil {
+			p.opts.Refused(r, user, pt.tool)
+		}
+		http.Error(w, "Forbidden: your role may not use this tool. Ask an Atrium admin for access.", http.StatusForbidden)
 		return
 	}
 	if !pt.allowsMethod(r.Method) {

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/components"
 	"github.com/atrium-dev/atrium/customer"
@@ -155,7 +156,17 @@ func New(d Deps) (*echo.Echo, error) {
 		}
 	}
 	if len(proxied) > 0 {
-		proxy, err := legacy.NewProxy(proxied, identify, legacy.ProxyOptions{Logger: d.Logger, PublicURL: d.PublicURL})
+		proxy, err := legacy.NewProxy(proxied, identify, legacy.ProxyOptions{Logger: d.Logger, PublicURL: d.PublicURL,
+			Allow: func(_ *http.Request, u legacy.User, t legacy.Tool) bool {
+				return pol.Tool(pol.Viewer(u.Subject, u.Email, u.Name, u.Groups), t.ID)
+			},
+			Refused: func(r *http.Request, u legacy.User, t legacy.Tool) {
+				if d.Audit != nil {
+					d.Audit.Record(audit.Event{Kind: audit.KindAccessRefused, Outcome: "refused", Client: e.IPExtractor(r),
+						Actor:  audit.Actor{Subject: u.Subject, Email: u.Email, Name: u.Name},
+						Detail: r.Method + " " + t.Prefix() + ": the tool " + t.Title + " is not for this user's role"})
+				}
+			}})
 		if err != nil {
 			return nil, err
 		}

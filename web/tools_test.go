@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atrium-dev/atrium/audit"
 	"github.com/atrium-dev/atrium/auth"
 	"github.com/atrium-dev/atrium/customer"
 	"github.com/atrium-dev/atrium/legacy"
 	"github.com/atrium-dev/atrium/legacy/assertion"
 	"github.com/atrium-dev/atrium/legacy/canvas"
+	"github.com/atrium-dev/atrium/policy"
+	"github.com/atrium-dev/atrium/web"
 )
 
 var (
@@ -204,5 +207,50 @@ func TestProxiedToolRulesThroughTheServer(t *testing.T) {
 		len(h.Values("X-Forwarded-Host")) != 1 || h.Get("Forwarded") != "" {
 		t.Errorf("the tool was told host %q, proto %q, Forwarded %q; want %q and http from the public URL",
 			h.Values("X-Forwarded-Host"), h.Values("X-Forwarded-Proto"), h.Values("Forwarded"), public.Host)
+	}
+}
+
+// Through the assembled server: the policy's word on a tool holds in the
+// proxy as on the page. A role the policy keeps from a tool gets no panel
+// for it and 403 from its address, which the tool never sees and the audit
+// trail records; a role it allows reaches the tool.
+func TestToolPolicyHoldsInTheProxy(t *testing.T) {
+	tool := &recorder{}
+	up := httptest.NewServer(tool)
+	defer up.Close()
+	events := &recordedEvents{}
+	p, _ := startPortal(t, portalSetup{deps: func(d *web.Deps) {
+		d.Tools = []legacy.Tool{{ID: "ledger", Title: "Ledger", Mode: legacy.ModeProxy, Upstream: up.URL, URL: "app/", Secret: []byte(secret)}}
+		d.Policy = &policy.Rules{Roles: map[string][]string{"sales": {"sales"}, "finance": {"finance"}, policy.RoleAdmin: {"admins"}},
+			Tools: map[string][]string{"ledger": {"finance"}}}
+		d.Audit = events
+	}})
+	for _, tc := range []struct {
+		user   string
+		status int
+	}{{"alice", http.StatusForbidden}, {"carol", http.StatusOK}} {
+		b := p.on(newBrowser())
+		_, page := b.login(t, "/customers/C1", tc.user, "demo-"+tc.user)
+		if shown := strings.Contains(page, "/tools/ledger/"); shown != (tc.status == http.StatusOK) {
+			t.Errorf("%s: the customer page links the tool: %v", tc.user, shown)
+		}
+		_, before := tool.seen()
+		refused := events.count(audit.KindAccessRefused)
+		resp, body := b.get(t, p.url+"/tools/ledger/app/")
+		if resp.StatusCode != tc.status {
+			t.Fatalf("%s: /tools/ledger/app/: %d %q, want %d", tc.user, resp.StatusCode, body, tc.status)
+		}
+		_, after := tool.seen()
+		if reached := after > before; reached != (tc.status == http.StatusOK) {
+			t.Errorf("%s: reached the tool: %v", tc.user, reached)
+		}
+		if tc.status == http.StatusForbidden {
+			if !strings.Contains(body, "Ask an Atrium admin") {
+				t.Errorf("the refusal does not say what to do: %q", body)
+			}
+			if events.count(audit.KindAccessRefused) != refused+1 {
+				t.Error("the refused tool request is not in the audit trail")
+			}
+		}
 	}
 }
