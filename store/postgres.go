@@ -140,10 +140,10 @@ func checkPostgresSchema(ctx context.Context, q queryer, latest int64) error {
 
 func (p *Postgres) CreateSession(ctx context.Context, id string, se Session) error {
 	_, err := p.pool.Exec(ctx, `INSERT INTO sessions
-		(key, subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		(key, subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid, device, address)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		Hash(id), se.Subject, se.Email, se.Name, nonNil(se.Groups), se.IDToken, se.CSRFToken,
-		se.CreatedAt, se.ExpiresAt, nullTime(se.TokenExpiry), se.ProviderSID)
+		se.CreatedAt, se.ExpiresAt, nullTime(se.TokenExpiry), se.ProviderSID, se.Device, se.Address)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -156,8 +156,9 @@ func (p *Postgres) Session(ctx context.Context, id string, now time.Time) (Sessi
 		tokenExp pgtype.Timestamptz
 	)
 	err := p.pool.QueryRow(ctx, `SELECT subject, email, name, groups, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid,
-		COALESCE(last_seen_at, created_at) FROM sessions WHERE key = $1 AND expires_at > $2`, Hash(id), now).
-		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp, &se.ProviderSID, &se.LastSeenAt)
+		COALESCE(last_seen_at, created_at), device, address FROM sessions WHERE key = $1 AND expires_at > $2`, Hash(id), now).
+		Scan(&se.Subject, &se.Email, &se.Name, &se.Groups, &se.IDToken, &se.CSRFToken, &se.CreatedAt, &se.ExpiresAt, &tokenExp, &se.ProviderSID,
+			&se.LastSeenAt, &se.Device, &se.Address)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -186,6 +187,44 @@ func (p *Postgres) TouchSession(ctx context.Context, id string, at time.Time) er
 		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
+}
+
+func (p *Postgres) SessionsOf(ctx context.Context, subject string, now time.Time) ([]SessionInfo, error) {
+	rows, err := p.pool.Query(ctx, `SELECT key, device, address, created_at, GREATEST(created_at, COALESCE(last_seen_at, created_at)), expires_at
+		FROM sessions WHERE subject = $1 AND expires_at > $2
+		ORDER BY GREATEST(created_at, COALESCE(last_seen_at, created_at)) DESC, key`, subject, now)
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SessionInfo, error) {
+		var si SessionInfo
+		err := r.Scan(&si.Key, &si.Device, &si.Address, &si.CreatedAt, &si.LastSeenAt, &si.ExpiresAt)
+		return si, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+func (p *Postgres) DeleteSessionOf(ctx context.Context, subject, key string) (bool, error) {
+	tag, err := p.pool.Exec(ctx, `DELETE FROM sessions WHERE subject = $1 AND key = $2`, subject, key)
+	if err != nil {
+		return false, fmt.Errorf("store: end session: %w", err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
+func (p *Postgres) DeleteSessionsOf(ctx context.Context, user string) ([]string, error) {
+	rows, err := p.pool.Query(ctx, `DELETE FROM sessions WHERE subject = $1 OR ($1 <> '' AND lower(email) = lower($1)) RETURNING key`, user)
+	if err != nil {
+		return nil, fmt.Errorf("store: end a user's sessions: %w", err)
+	}
+	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("store: end a user's sessions: %w", err)
+	}
+	return keys, nil
 }
 
 func (p *Postgres) DeleteProviderSessions(ctx context.Context, subject, providerSID string) ([]string, error) {

@@ -56,7 +56,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 func (s *SQLite) prepare(ctx context.Context) error {
 	var err error
 	if s.readSession, err = s.db.PrepareContext(ctx, `SELECT subject, email, name, groups_json, id_token, csrf_token,
-		created_at, expires_at, token_expiry, provider_sid, last_seen_at FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
+		created_at, expires_at, token_expiry, provider_sid, last_seen_at, device, address FROM sessions WHERE key = ? AND expires_at > ?`); err != nil {
 		return fmt.Errorf("store: prepare session read: %w", err)
 	}
 	if s.readDecisions, err = s.db.PrepareContext(ctx, `SELECT source, record_id, decision, rule, value, actor, decided_at
@@ -150,10 +150,10 @@ func (s *SQLite) CreateSession(ctx context.Context, id string, se Session) error
 		return err
 	}
 	_, err = s.db.ExecContext(ctx, `INSERT INTO sessions
-		(key, subject, email, name, groups_json, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(key, subject, email, name, groups_json, id_token, csrf_token, created_at, expires_at, token_expiry, provider_sid, device, address)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		Hash(id), se.Subject, se.Email, se.Name, string(groups), se.IDToken, se.CSRFToken,
-		ms(se.CreatedAt), ms(se.ExpiresAt), ms(se.TokenExpiry), se.ProviderSID)
+		ms(se.CreatedAt), ms(se.ExpiresAt), ms(se.TokenExpiry), se.ProviderSID, se.Device, se.Address)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
 	}
@@ -168,7 +168,7 @@ func (s *SQLite) Session(ctx context.Context, id string, now time.Time) (Session
 		lastSeen                   int64
 	)
 	err := s.readSession.QueryRowContext(ctx, Hash(id), ms(now)).Scan(&se.Subject, &se.Email, &se.Name, &groups, &se.IDToken, &se.CSRFToken,
-		&created, &expires, &tokenExp, &se.ProviderSID, &lastSeen)
+		&created, &expires, &tokenExp, &se.ProviderSID, &lastSeen, &se.Device, &se.Address)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrNotFound
 	}
@@ -218,6 +218,61 @@ func (s *SQLite) DeleteProviderSessions(ctx context.Context, subject, providerSI
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: delete a provider's sessions: %w", err)
+	}
+	return keys, nil
+}
+
+func (s *SQLite) SessionsOf(ctx context.Context, subject string, now time.Time) ([]SessionInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT key, device, address, created_at, last_seen_at, expires_at FROM sessions
+		WHERE subject = ? AND expires_at > ? ORDER BY MAX(created_at, last_seen_at) DESC, key`, subject, ms(now))
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []SessionInfo
+	for rows.Next() {
+		var (
+			si                       SessionInfo
+			created, seen, expiresAt int64
+		)
+		if err := rows.Scan(&si.Key, &si.Device, &si.Address, &created, &seen, &expiresAt); err != nil {
+			return nil, fmt.Errorf("store: list sessions: %w", err)
+		}
+		si.CreatedAt, si.LastSeenAt, si.ExpiresAt = fromMS(created), fromMS(max(seen, created)), fromMS(expiresAt)
+		out = append(out, si)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+func (s *SQLite) DeleteSessionOf(ctx context.Context, subject, key string) (bool, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE subject = ? AND key = ?`, subject, key)
+	if err != nil {
+		return false, fmt.Errorf("store: end session: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+func (s *SQLite) DeleteSessionsOf(ctx context.Context, user string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `DELETE FROM sessions WHERE subject = ? OR (? <> '' AND lower(email) = lower(?)) RETURNING key`,
+		user, user, user)
+	if err != nil {
+		return nil, fmt.Errorf("store: end a user's sessions: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("store: end a user's sessions: %w", err)
+		}
+		keys = append(keys, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: end a user's sessions: %w", err)
 	}
 	return keys, nil
 }

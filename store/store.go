@@ -42,6 +42,19 @@ type Session struct {
 	// LastSeenAt is when the session was last used, as TouchSession
 	// recorded it; CreatedAt until then.
 	LastSeenAt time.Time
+	// Device and Address are where it was signed in from: the browser's
+	// User-Agent (shortened) and the client address, for the sessions page.
+	Device, Address string
+}
+
+// SessionInfo is what the sessions page shows of one session: never its id.
+type SessionInfo struct {
+	Key        string // Hash of the session's id: names it to end it
+	Device     string
+	Address    string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
 }
 
 // Login is an authorization request in flight, between the redirect to the

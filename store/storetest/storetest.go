@@ -68,6 +68,16 @@ type ActivityStore interface {
 	TouchSession(ctx context.Context, id string, at time.Time) error
 }
 
+// DeviceStore is what the Devices suite checks: a user's sessions listed
+// and ended from the sessions page.
+type DeviceStore interface {
+	SessionStore
+	SessionsOf(ctx context.Context, subject string, now time.Time) ([]store.SessionInfo, error)
+	DeleteSessionOf(ctx context.Context, subject, key string) (bool, error)
+	DeleteSessionsOf(ctx context.Context, user string) ([]string, error)
+	TouchSession(ctx context.Context, id string, at time.Time) error
+}
+
 // Implementation is a store with every capability.
 type Implementation interface {
 	SessionStore
@@ -77,6 +87,7 @@ type Implementation interface {
 	SweepStore
 	LogoutStore
 	ActivityStore
+	DeviceStore
 	AuditStore
 	VisitStore
 }
@@ -91,6 +102,7 @@ func All[S Implementation](t *testing.T, open func(t *testing.T) S) {
 	t.Run("Sweep", func(t *testing.T) { Sweep(t, open) })
 	t.Run("Logouts", func(t *testing.T) { Logouts(t, open) })
 	t.Run("Activity", func(t *testing.T) { Activity(t, open) })
+	t.Run("Devices", func(t *testing.T) { Devices(t, open) })
 	t.Run("Audit", func(t *testing.T) { Audit(t, open) })
 	t.Run("Visits", func(t *testing.T) { Visits(t, open) })
 }
